@@ -1,0 +1,1 @@
+"""Database access: which server to use, the embedded cluster, connections, migrations."""

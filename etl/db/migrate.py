@@ -1,0 +1,124 @@
+"""Alembic glue: upgrade, downgrade and report the schema version.
+
+Migrations run over an asyncpg connection wrapped by SQLAlchemy, inside one
+transaction holding an advisory lock, so that two processes starting at once
+(two crawlers, say) never migrate the same database twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from etl.db.connect import connect
+from etl.db.target import DatabaseTarget
+from etl.errors import UserInputError
+from etl.paths import MIGRATIONS_DIR
+
+MIGRATION_LOCK_ID = 0x6D6C7965  # 'mlye': serialises migrations across processes
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head() or "base"
+
+
+async def check_postgis(conn: asyncpg.Connection) -> None:
+    """Fail with the fix when the database cannot have PostGIS or we may not create it."""
+    installed = await conn.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+    if installed:
+        return
+    available = await conn.fetchval("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'")
+    if not available:
+        raise UserInputError(
+            "the database server has no PostGIS",
+            hint="install PostGIS on the server (Debian: postgresql-NN-postgis-3) or use the embedded cluster",
+        )
+    may_create = await conn.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    if not may_create:
+        raise UserInputError(
+            "the database has no PostGIS and this user may not add it",
+            hint="as a superuser run: CREATE EXTENSION postgis;",
+        )
+
+
+async def _with_alembic(target: DatabaseTarget | str, action: Callable[[Connection], object]) -> object:
+    probe = await connect(target)
+    try:
+        await check_postgis(probe)
+    finally:
+        await probe.close()
+    dsn = target if isinstance(target, str) else target.connection_dsn()
+    engine = create_async_engine(
+        "postgresql+asyncpg://", async_creator=lambda: asyncpg.connect(dsn or None), poolclass=NullPool
+    )
+
+    def run(sync_conn: Connection) -> object:
+        sync_conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        result = action(sync_conn)
+        sync_conn.commit()
+        return result
+
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(run)
+    except CommandError as error:
+        raise UserInputError(f"migration failed: {error}", hint="'mlyetl db migrate' without --revision goes to the latest") from None
+    finally:
+        await engine.dispose()
+
+
+def _current(sync_conn: Connection) -> str:
+    return MigrationContext.configure(sync_conn).get_current_revision() or "base"
+
+
+async def current_revision(target: DatabaseTarget | str) -> str:
+    return str(await _with_alembic(target, _current))
+
+
+async def upgrade(target: DatabaseTarget | str, revision: str = "head") -> str:
+    def action(sync_conn: Connection) -> str:
+        command.upgrade(_config(sync_conn), revision)
+        return _current(sync_conn)
+
+    return str(await _with_alembic(target, action))
+
+
+async def downgrade(target: DatabaseTarget | str, revision: str = "base") -> str:
+    def action(sync_conn: Connection) -> str:
+        command.downgrade(_config(sync_conn), revision)
+        return _current(sync_conn)
+
+    return str(await _with_alembic(target, action))
+
+
+async def ensure_schema(target: DatabaseTarget | str) -> None:
+    """Bring the schema to head if it is behind: every data command calls this first."""
+    conn = await connect(target)
+    try:
+        has_table = await conn.fetchval("SELECT to_regclass('public.alembic_version') IS NOT NULL")
+        version = await conn.fetchval("SELECT version_num FROM alembic_version") if has_table else None
+    finally:
+        await conn.close()
+    if version != head_revision():
+        await upgrade(target)
+
+
+def run(coro):  # noqa: ANN001, ANN201 - a tiny helper for the CLI layer
+    return asyncio.run(coro)

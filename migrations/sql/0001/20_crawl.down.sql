@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS crawl_tasks;
+DROP TABLE IF EXISTS crawls;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS filter_points;
+DROP TABLE IF EXISTS filter_results;

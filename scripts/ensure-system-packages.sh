@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Make sure the PostgreSQL server, PostGIS and GDAL's command-line tools are installed.
+# As root on Debian/Ubuntu they are installed with apt; otherwise this says what to install.
+set -euo pipefail
+
+major=""
+for dir in /usr/lib/postgresql/*/bin; do
+  [ -x "$dir/initdb" ] && major=$(basename "$(dirname "$dir")")
+done
+
+missing=()
+if [ -z "$major" ]; then
+  missing+=(postgresql postgresql-postgis)
+elif [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ]; then
+  missing+=("postgresql-$major-postgis-3")
+fi
+command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${missing[*]} with apt-get" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "missing system packages: ${missing[*]}" >&2
+  echo "install them (Debian/Ubuntu: sudo apt-get install ${missing[*]}; macOS: brew install postgresql@15 postgis gdal)," >&2
+  echo "or run PostGIS with docker/compose.yml and set MLYETL_DSN (see README)." >&2
+  exit 1
+fi

@@ -1,0 +1,105 @@
+"""The embedded cluster through the CLI, as a user runs it: start, status, url, stop."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, run_cli
+
+
+@pytest.fixture
+def world_readable_dir() -> Iterator[Path]:
+    """A folder the unprivileged server user can enter (pytest's tmp_path is 0700)."""
+    base = Path(tempfile.mkdtemp(prefix="mlyetl-cluster-test-"))
+    base.chmod(0o755)
+    yield base
+    for data_dir in base.iterdir():
+        run_cli("db", "stop", "--data-dir", str(data_dir))
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _psql(url: str, sql: str) -> str:
+    result = subprocess.run(["psql", url, "-X", "-tA", "-c", sql], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_start_status_url_psql_and_data_survive_restart(world_readable_dir: Path) -> None:
+    data_dir = str(world_readable_dir / "cluster")
+    first = run_cli("db", "start", "--data-dir", data_dir)
+    assert first.returncode == 0, first.stderr
+    assert "started" in first.stdout
+    second = run_cli("db", "start", "--data-dir", data_dir)  # harmless
+    assert second.returncode == 0 and "already running" in second.stdout
+
+    status = run_cli("db", "status", "--data-dir", data_dir)
+    assert status.returncode == 0 and "running: yes" in status.stdout and "PostGIS 3" in status.stdout
+
+    url = run_cli("db", "url", "--data-dir", data_dir).stdout.strip()
+    assert url.startswith("postgresql://") and "passfile=" in url
+    password = (Path(data_dir) / "pgpass").read_text().split(":")[-1].strip()
+    assert password not in url  # the secret stays in the passfile
+    assert _psql(url, "select postgis_version()").startswith("3.")
+    _psql(url, "create table kept (v int); insert into kept values (42)")
+
+    assert run_cli("db", "stop", "--data-dir", data_dir).returncode == 0
+    assert "running: no" in run_cli("db", "status", "--data-dir", data_dir).stdout
+    assert run_cli("db", "start", "--data-dir", data_dir).returncode == 0
+    url = run_cli("db", "url", "--data-dir", data_dir).stdout.strip()
+    assert _psql(url, "select v from kept") == "42"
+    assert oct(stat.S_IMODE(os.stat(Path(data_dir) / "pgpass").st_mode)) == "0o600"
+
+
+def _unprivileged_python_env() -> tuple[list[str], dict[str, str]] | None:
+    """How the 'postgres' user can run this checkout: system Python 3.11 + our venv's packages."""
+    site = Path(sys.prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    python = shutil.which(f"python{sys.version_info[0]}.{sys.version_info[1]}", path="/usr/bin:/usr/local/bin")
+    if python is None:
+        return None
+    probe = subprocess.run(
+        ["runuser", "-u", "postgres", "--", "test", "-r", str(PROJECT_ROOT / "etl" / "cli.py"), "-a", "-r", str(site)],
+        check=False,
+    )
+    if probe.returncode != 0:
+        return None
+    env = {"PYTHONPATH": f"{PROJECT_ROOT}:{site}", "HOME": "/tmp", "PATH": "/usr/bin:/bin"}
+    return [python, "-m", "etl"], env
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as an ordinary user the whole suite already runs unprivileged")
+def test_works_as_an_ordinary_user(world_readable_dir: Path) -> None:
+    how = _unprivileged_python_env()
+    if how is None:
+        pytest.skip("this checkout is not readable by the 'postgres' user")
+    argv, env = how
+    data_dir = str(world_readable_dir / "user-cluster")
+    os.chown(world_readable_dir, _uid("postgres"), -1)
+
+    def as_user(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["runuser", "-u", "postgres", "--", "env", *[f"{k}={v}" for k, v in env.items()],
+                               *argv, *args], capture_output=True, text=True, timeout=180, cwd="/tmp")
+
+    started = as_user("db", "start", "--data-dir", data_dir)
+    assert started.returncode == 0, started.stderr
+    url = as_user("db", "url", "--data-dir", data_dir).stdout.strip()
+    owner = Path(data_dir, "pgdata").stat().st_uid
+    assert owner == _uid("postgres")
+    result = subprocess.run(["runuser", "-u", "postgres", "--", "psql", url, "-X", "-tA", "-c",
+                             "select postgis_version()"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("3."), result.stderr
+    assert as_user("db", "stop", "--data-dir", data_dir).returncode == 0
+
+
+def _uid(name: str) -> int:
+    import pwd
+
+    return pwd.getpwnam(name).pw_uid
