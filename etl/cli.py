@@ -1,8 +1,8 @@
 """The `mlyetl` command line: a thin shell over the library.
 
-Every sub-command lives in its own module under `etl/commands/` and exposes a
-click object named `command`; they are discovered here so that adding a command
-never means editing this file. This is also the one place where library errors
+Every sub-command lives in its own module under `etl/commands/`, named like the
+command, and exposes a click object named `command`; they are discovered here so
+that adding a command never means editing this file. This is also the one place where library errors
 become exit codes: 2 for bad usage or input, 1 for a failure at run time.
 """
 
@@ -26,20 +26,17 @@ class MlyetlGroup(click.Group):
     """Discovers sub-commands and maps exceptions to one-line errors."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(self._discover())
+        names = (m.name for m in pkgutil.iter_modules(commands_pkg.__path__))
+        return sorted(name for name in names if not name.startswith("_"))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return self._discover().get(name)
-
-    @staticmethod
-    def _discover() -> dict[str, click.Command]:
-        found: dict[str, click.Command] = {}
-        for module_info in pkgutil.iter_modules(commands_pkg.__path__):
-            module = importlib.import_module(f"{commands_pkg.__name__}.{module_info.name}")
-            command = getattr(module, "command", None)
-            if isinstance(command, click.Command):
-                found[command.name or module_info.name] = command
-        return found
+        # Import only the module of the command asked for: start-up stays fast and
+        # one command's heavy imports (aiohttp, pyogrio...) do not slow the others.
+        if name not in self.list_commands(ctx):
+            return None
+        module = importlib.import_module(f"{commands_pkg.__name__}.{name}")
+        command = getattr(module, "command", None)
+        return command if isinstance(command, click.Command) else None
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
         try:
