@@ -1,0 +1,62 @@
+"""`mlyetl status`: per-stage counts, queue states, failures, last runs, database size."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from etl.cli_options import database_options
+from etl.db.connect import connection
+from etl.db.migrate import ensure_schema
+from etl.db.target import DatabaseTarget
+from etl.status import StatusReport, gather_status
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--recent", default=10, show_default=True, help="How many runs and failure reasons to show.")
+@database_options
+def command(target: DatabaseTarget, as_json: bool, recent: int) -> None:
+    """Show where the data and the work stand: images, crawl queue, failures, results, runs.
+
+    Example: mlyetl status --recent 5
+    """
+    report = asyncio.run(_gather(target, recent))
+    click.echo(report.to_json() if as_json else "\n".join(_text(report, target)))
+
+
+async def _gather(target: DatabaseTarget, recent: int) -> StatusReport:
+    await ensure_schema(target)
+    async with connection(target) as conn:
+        return await gather_status(conn, recent)
+
+
+def _text(report: StatusReport, target: DatabaseTarget) -> list[str]:
+    i = report.images
+    lines = [f"database: {target.display()}, {report.database_size}",
+             f"images: {i['images']:,} ({i['deleted']:,} deleted), sequences: {i['sequences']:,}"]
+    if report.crawl_queue:
+        lines.append("crawl queue:")
+        lines += [f"  crawl {r['crawl_id']} ({r['method']}) {r['kind']:<8} {r['state']:<8} {r['tasks']:,}"
+                  for r in report.crawl_queue]
+    if report.results:
+        lines.append("filter results:")
+        lines += [f"  {r['name']}: {_counts(r['counts'])}" for r in report.results]
+    if report.downloads:
+        lines.append("image downloads:")
+        lines += [f"  size {r['size']:<8} {r['state']:<6} {r['n']:,} ({r['bytes'] / 1e6:,.1f} MB)"
+                  for r in report.downloads]
+    if report.failures:
+        lines.append("failures (most common reasons):")
+        lines += [f"  {r['stage']}: {r['n']:,} x {r['reason']}" for r in report.failures]
+    if report.runs:
+        lines.append("last runs:")
+        lines += [f"  #{r['id']} {r['kind']:<8} {r['status']:<11} {r['started_at']:%Y-%m-%d %H:%M} "
+                  f"{_counts(r['counters'])}" for r in report.runs]
+    lines += [f"note: {note}" for note in report.notes]
+    return lines
+
+
+def _counts(counts: dict | None) -> str:
+    return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in (counts or {}).items())
