@@ -1,0 +1,1 @@
+"""`mlyetl report`: a static HTML page with PNG maps and tables of a filter result."""
