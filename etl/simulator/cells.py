@@ -136,8 +136,8 @@ def _sequence_attributes(rng: np.random.Generator, heads: SequenceHeads) -> dict
     creator = (2000 * rng.random(count) ** 3).astype(np.int64)  # a few heavy mappers
     org = np.where(rng.random(count) < 0.1, rng.integers(0, 12, count), -1)
     flags = (
-        (rng.random(count) < 0.04).astype(np.int64)
-        | ((rng.random(count) < 0.03).astype(np.int64) << 1)
+        (rng.random(count) < 0.05).astype(np.int64)
+        | ((rng.random(count) < 0.08).astype(np.int64) << 1)
         | ((rng.random(count) < 0.15).astype(np.int64) << 2)
     )
     return {

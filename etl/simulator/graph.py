@@ -11,7 +11,7 @@ from etl.simulator import query_params as qp
 from etl.simulator.cells import CellData
 from etl.simulator.faults import Decision
 from etl.simulator.geo import parse_bbox
-from etl.simulator.middleware import STATE_KEY
+from etl.simulator.middleware import DECISION_KEY, NUMBER_KEY, STATE_KEY
 from etl.simulator.records import RenderContext, render
 from etl.simulator.state import SimulatorState
 from etl.simulator.world import QueryTooLarge
@@ -46,7 +46,7 @@ async def images(request: web.Request) -> web.Response:
         elif "image_ids" in query:
             parts = _id_parts(state, qp.id_list(query["image_ids"], "image_ids"))
         elif "bbox" in query:
-            parts = _bbox_parts(state, request["decision"], request["number"], parse_bbox(query["bbox"]), filters, limit)
+            parts = _bbox_parts(state, request[DECISION_KEY], request[NUMBER_KEY], parse_bbox(query["bbox"]), filters, limit)
             if parts is None:
                 state.stats.fault("reduce")
                 return errors.reduce_data()
@@ -106,7 +106,7 @@ def _too_dense(state: SimulatorState, bbox) -> bool:  # noqa: ANN001
 
 
 def _sequence_parts(state: SimulatorState, request: web.Request, keys: list[str], filters: list) -> Parts:
-    decision, number = request["decision"], request["number"]
+    decision, number = request[DECISION_KEY], request[NUMBER_KEY]
     faults = state.config.faults
     partial = "partial" in decision.forced or state.injector.chance("partial", number, faults.partial_sequence_rate)
     rng = state.injector.rng("partial", number) if partial else None

@@ -14,6 +14,8 @@ from etl.simulator.state import SimulatorState
 from etl.simulator.stats import ENDPOINTS
 
 STATE_KEY = web.AppKey("simulator_state", SimulatorState)
+DECISION_KEY = web.RequestKey("simulator_decision", Decision)  # this request's fault decision
+NUMBER_KEY = web.RequestKey("simulator_number", int)  # its 1-based number for its endpoint
 log = logging.getLogger("etl.simulator")
 
 
@@ -59,7 +61,7 @@ async def gate(request: web.Request, handler) -> web.StreamResponse:  # noqa: AN
     response = _token_problem(state, request, endpoint) or _rate_limited(state, endpoint)
     if response is None:
         decision = state.injector.decide(endpoint, number)
-        request["decision"], request["number"] = decision, number
+        request[DECISION_KEY], request[NUMBER_KEY] = decision, number
         response = await _answer(state, request, handler, decision)
     state.stats.response(response.status)
     return response

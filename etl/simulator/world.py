@@ -120,11 +120,11 @@ class World:
         return {data.keys[s] for data, idx in self.query(bbox) for s in np.unique(data.seq[idx]).tolist()}
 
     def images_in_bbox(self, bbox: BBox) -> Iterator[dict]:
-        from etl.simulator.records import full_record
+        """Full records (every JSON field, no thumb URLs) of the images in bbox."""
+        from etl.simulator.records import JSON_FIELDS, RenderContext, render_part
 
         for data, idx in self.query(bbox):
-            for i in idx.tolist():
-                yield full_record(self, data, i)
+            yield from render_part(RenderContext(self.seed), data, idx, JSON_FIELDS)
 
     def locate_sequence(self, sequence_id: str) -> tuple[CellData, int] | None:
         parsed = parse_sequence_key(self.seed, sequence_id)
