@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import math
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -32,7 +33,7 @@ class ThumbSigner:
         return mac.hexdigest()[:32]
 
     def urls(self, base: str, image_ids: list[int], size: str) -> list[str]:
-        exp = int(self.clock() + self.expiry)
+        exp = math.ceil(self.clock() + self.expiry)  # never shorter than promised
         return [f"{base}/thumbs/{i}/{size}?exp={exp}&sig={self._sig(i, size, exp)}" for i in image_ids]
 
     def check(self, image_id: int, size: str, exp: str, sig: str) -> str | None:
