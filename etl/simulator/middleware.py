@@ -16,6 +16,7 @@ from etl.simulator.stats import ENDPOINTS
 STATE_KEY = web.AppKey("simulator_state", SimulatorState)
 DECISION_KEY = web.RequestKey("simulator_decision", Decision)  # this request's fault decision
 NUMBER_KEY = web.RequestKey("simulator_number", int)  # its 1-based number for its endpoint
+DROPPED = 499  # status recorded in stats for dropped connections (nginx's "client closed")
 log = logging.getLogger("etl.simulator")
 
 
@@ -95,10 +96,13 @@ async def _answer(state: SimulatorState, request: web.Request, handler, decision
 
 
 def _drop(request: web.Request) -> web.StreamResponse:
-    """Close the connection before any byte of an answer (client: disconnected)."""
+    """Close the connection before any byte of an answer (client: disconnected).
+
+    The returned response goes nowhere: the transport is already closed.
+    """
     if request.transport is not None:
         request.transport.close()
-    raise ConnectionResetError("simulator dropped the connection")
+    return web.Response(status=DROPPED)
 
 
 async def _truncate(request: web.Request, full: web.StreamResponse) -> web.StreamResponse:
