@@ -1,0 +1,61 @@
+"""Riding out a database that goes away for a while (restart, failover, network).
+
+Database calls of the crawl go through `with_db_retry`: on a connection-class
+error it waits (growing pauses) and tries again, up to `budget_s` seconds in all,
+then stops with a clear message. The work is idempotent (upserts, state updates
+guarded by the lease owner), so repeating a call whose commit was lost is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+
+from etl.errors import RunFailure
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CONNECTION_ERRORS = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08
+    asyncpg.OperatorInterventionError,  # class 57: admin shutdown, cannot connect now
+    asyncpg.InterfaceError,  # connection closed under us
+    ConnectionError,
+    OSError,
+    asyncio.TimeoutError,
+)
+CONFLICT_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+async def with_db_retry(what: str, call: Callable[[], Awaitable[T]], budget_s: float,
+                        on_reconnect: Callable[[], Awaitable[None]] | None = None) -> T:
+    """`call()`; retried on lost connections for up to `budget_s` s, on deadlocks a few times."""
+    started, pause, conflicts = time.monotonic(), 0.2, 0
+    while True:
+        try:
+            return await call()
+        except CONFLICT_ERRORS:
+            conflicts += 1
+            if conflicts > 5:
+                raise
+            await asyncio.sleep(0.05 * conflicts)
+        except CONNECTION_ERRORS as error:
+            if time.monotonic() - started > budget_s:
+                raise RunFailure(
+                    f"lost the database while {what} and it did not come back within {budget_s:g} s "
+                    f"({type(error).__name__})",
+                    hint="start the server again and rerun the same command: the crawl resumes",
+                ) from None
+            log.warning("database unavailable while %s (%s); retrying in %.1f s", what, type(error).__name__, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+            if on_reconnect is not None:
+                try:
+                    await on_reconnect()
+                except CONNECTION_ERRORS:
+                    pass  # still down: the next round waits again

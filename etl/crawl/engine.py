@@ -1,0 +1,136 @@
+"""Orchestration: a feeder claims tasks, fetchers run them, one writer stores them.
+
+    queue (PostGIS) --claim--> task queue --> N fetchers --> bounded write queue --> writer
+                                  ^                                                   |
+                                  +---------------- in-flight count <-- commit -------+
+
+At most 2 x concurrency tasks are claimed at a time and the write queue is
+bounded, so memory stays flat whatever the size of the area. The crawl ends
+when no task of it is pending or running (other crawlers' included: their
+tasks may still add children, or be left to us when their lease runs out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+from etl.crawl.handlers import TaskHandlers
+from etl.crawl.model import WriteItem
+from etl.crawl.queue import TaskQueue
+from etl.crawl.writer import STOP, Writer
+from etl.errors import EtlError
+from etl.mapillary.client import MapillaryClient
+from etl.progress import Progress
+
+log = logging.getLogger(__name__)
+IDLE_POLL_S = 0.5
+WRITE_QUEUE_ITEMS = 32  # each item holds at most one answer (<= 2000 rows)
+
+
+@dataclass
+class EngineResult:
+    seconds: float = 0.0
+    tasks_finished: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(self, queue: TaskQueue, writer: Writer, client: MapillaryClient, handlers: TaskHandlers,
+                 concurrency: int, progress: Progress) -> None:
+        self.queue, self.writer, self.client, self.handlers = queue, writer, client, handlers
+        self.concurrency, self.progress = concurrency, progress
+        self.in_flight = 0
+        self.finished = 0
+        self._changed = asyncio.Event()
+        self._sent_requests = 0
+        self._sent_errors = 0
+
+    async def run(self) -> EngineResult:
+        started = time.monotonic()
+        await self.queue.take_over_dead_local_workers()
+        tasks_q: asyncio.Queue = asyncio.Queue()
+        write_q: asyncio.Queue = asyncio.Queue(maxsize=WRITE_QUEUE_ITEMS)
+        try:
+            async with asyncio.TaskGroup() as group:
+                writer = group.create_task(self.writer.run(write_q, self._on_flushed))
+                beat = group.create_task(self._heartbeat())
+                fetchers = [group.create_task(self._fetch(tasks_q, write_q)) for _ in range(self.concurrency)]
+                await self._feed(tasks_q)
+                await asyncio.gather(*fetchers)
+                await write_q.put(STOP)
+                await writer
+                beat.cancel()
+        except BaseExceptionGroup as group_error:
+            raise _first_error(group_error) from None
+        finally:
+            with contextlib.suppress(Exception):  # best effort: lets another crawler go on at once
+                await asyncio.wait_for(self.queue.release_mine(), 5)
+        return EngineResult(time.monotonic() - started, self.finished, await self.queue.counts())
+
+    async def _feed(self, tasks_q: asyncio.Queue) -> None:
+        target = 2 * self.concurrency
+        while True:
+            self._changed.clear()
+            claimed = []
+            if self.in_flight < target:
+                claimed = await self.queue.claim(target - self.in_flight)
+                for task in claimed:
+                    self.in_flight += 1
+                    tasks_q.put_nowait(task)
+            if not claimed and self.in_flight == 0 and await self._nothing_left():
+                break
+            if not claimed:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), IDLE_POLL_S)
+        for _ in range(self.concurrency):
+            tasks_q.put_nowait(None)
+
+    async def _nothing_left(self) -> bool:
+        counts = await self.queue.counts()
+        if counts.get("pending", 0) == 0 and counts.get("running", 0) == 0:
+            return True
+        await self.queue.take_over_dead_local_workers()  # others' tasks: wait, or take over the dead
+        return False
+
+    async def _fetch(self, tasks_q: asyncio.Queue, write_q: asyncio.Queue) -> None:
+        while (task := await tasks_q.get()) is not None:
+            await self.handlers.handle(task, write_q.put)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.queue.lease_s / 3)
+            await self.queue.renew()
+
+    def _on_flushed(self, images: int, finished: int) -> None:
+        self.in_flight -= finished
+        self.finished += finished
+        self._changed.set()
+        p, stats = self.progress, self.client.stats
+        requests, errors = stats.total_requests(), sum(stats.errors.values())
+        p.advance("requests", requests - self._sent_requests)
+        p.advance("errors", errors - self._sent_errors)
+        self._sent_requests, self._sent_errors = requests, errors
+        p.advance("tasks", finished)
+        p.advance("images", images)
+
+
+def _first_error(group: BaseExceptionGroup) -> BaseException:
+    """The error to report: ours (EtlError) first, then any other."""
+    flat: list[BaseException] = []
+
+    def walk(g: BaseExceptionGroup) -> None:
+        for e in g.exceptions:
+            walk(e) if isinstance(e, BaseExceptionGroup) else flat.append(e)
+
+    walk(group)
+    for e in flat:
+        if isinstance(e, EtlError):
+            return e
+    for e in flat:
+        if not isinstance(e, asyncio.CancelledError):
+            return e
+    return flat[0]

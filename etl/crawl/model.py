@@ -1,0 +1,49 @@
+"""The small value types passed between the queue, the fetchers and the writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A claimed row of crawl_tasks."""
+
+    id: int
+    kind: str  # box | tile | sequence
+    key: str
+    depth: int
+    inside: bool  # footprint wholly inside the area: no per-point area test needed
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Child:
+    """A task to add (a quarter of a split box, a sub-tile)."""
+
+    kind: str
+    key: str
+    depth: int
+    bounds: BBox | None
+
+
+@dataclass
+class Finish:
+    """A task's end: done | empty | split | failed | retry (back to pending)."""
+
+    task_id: int
+    state: str
+    count: int = 0
+    error: str | None = None
+    children: list[Child] = field(default_factory=list)
+
+
+@dataclass
+class WriteItem:
+    """Rows for the writer; `finish` closes the task once the rows are committed."""
+
+    rows: list[tuple]
+    finish: Finish | None = None
+    skipped: int = 0  # records without a required field

@@ -1,0 +1,120 @@
+"""The durable work queue: crawls and their box / tile / sequence tasks in PostGIS.
+
+Every task has a state (pending, running, done, empty, split, failed). Workers
+claim tasks with FOR UPDATE SKIP LOCKED and hold them under a lease that they
+renew while working; a killed worker's lease runs out and its tasks are taken
+over. Tasks of a dead worker on this same machine are taken over at once (its
+pid is gone), so a killed crawl restarted here does not wait for the lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Sequence
+
+import asyncpg
+
+from etl.crawl.dbretry import with_db_retry
+from etl.crawl.model import Child, Task
+from etl.paths import sql_text
+
+log = logging.getLogger(__name__)
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def _owner_is_dead_here(owner: str) -> bool:
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+async def open_crawl(conn: asyncpg.Connection, key: str, method: str, area_ewkb: bytes,
+                     settings_json: str, seed: callable) -> tuple[int, bool]:  # type: ignore[valid-type]
+    """(crawl id, created). A new crawl gets its area parts and first tasks in the same transaction."""
+    async with conn.transaction():
+        crawl_id = await conn.fetchval(sql_text("crawl/create_crawl.sql"), key, method, area_ewkb, settings_json)
+        if crawl_id is None:
+            row = await conn.fetchrow(sql_text("crawl/find_crawl.sql"), key)
+            return int(row["id"]), False
+        await conn.execute(sql_text("crawl/area_parts.sql"), crawl_id)
+        await seed(conn, crawl_id)
+        return int(crawl_id), True
+
+
+async def seed_boxes(conn: asyncpg.Connection, crawl_id: int, box_size: float) -> None:
+    await conn.execute(sql_text("crawl/seed_boxes.sql"), crawl_id, box_size)
+
+
+async def add_children(conn: asyncpg.Connection, crawl_id: int, children: Sequence[Child]) -> None:
+    if not children:
+        return
+    bounds = [c.bounds or (None, None, None, None) for c in children]
+    await conn.execute(
+        sql_text("crawl/add_tasks.sql"), crawl_id, [c.kind for c in children], [c.key for c in children],
+        [c.depth for c in children], *([b[i] for b in bounds] for i in range(4)),
+    )
+
+
+class TaskQueue:
+    """Claiming, leasing and counting the tasks of one crawl for one worker."""
+
+    def __init__(self, pool: asyncpg.Pool, crawl_id: int, lease_s: float, db_budget_s: float) -> None:
+        self.pool, self.crawl_id = pool, crawl_id
+        self.lease_s, self.db_budget_s = lease_s, db_budget_s
+        self.worker = new_worker_id()
+
+    async def _run(self, what: str, sql: str, *args: object) -> list[asyncpg.Record]:
+        async def call() -> list[asyncpg.Record]:
+            async with self.pool.acquire() as conn:
+                return await conn.fetch(sql, *args)
+
+        return await with_db_retry(what, call, self.db_budget_s)
+
+    async def claim(self, n: int) -> list[Task]:
+        rows = await self._run("claiming tasks", sql_text("crawl/claim.sql"), self.crawl_id, n, self.worker, self.lease_s)
+        return [Task(r["id"], r["kind"], r["key"], r["depth"], r["inside"], r["attempts"]) for r in rows]
+
+    async def renew(self) -> None:
+        await self._run("renewing leases", sql_text("crawl/renew_leases.sql"), self.worker, self.lease_s)
+
+    async def release_mine(self) -> None:
+        """Give our running tasks back (on a clean stop) so that others need not wait."""
+        await self._run("releasing tasks", sql_text("crawl/release_owner.sql"), self.crawl_id, self.worker)
+
+    async def take_over_dead_local_workers(self) -> int:
+        owners = await self._run("listing workers", sql_text("crawl/lease_owners.sql"), self.crawl_id)
+        dead = [r["lease_owner"] for r in owners if r["lease_owner"] != self.worker and _owner_is_dead_here(r["lease_owner"])]
+        for owner in dead:
+            await self._run("taking over tasks", sql_text("crawl/release_owner.sql"), self.crawl_id, owner)
+            log.info("took over the tasks of a crawler that is gone (%s)", owner)
+        return len(dead)
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self._run("counting tasks", sql_text("crawl/task_counts.sql"), self.crawl_id)
+        return {r["state"]: int(r["n"]) for r in rows}
+
+    async def retry_failed(self) -> int:
+        async def call() -> str:
+            async with self.pool.acquire() as conn:
+                return await conn.execute(sql_text("crawl/retry_failed.sql"), self.crawl_id)
+
+        status = await with_db_retry("resetting failed tasks", call, self.db_budget_s)
+        return int(status.split()[-1])
+
+    async def finish_crawl(self) -> list[asyncpg.Record]:
+        await self._run("closing the crawl", sql_text("crawl/finish_crawl.sql"), self.crawl_id)
+        return await self._run("listing failures", sql_text("crawl/failed_sample.sql"), self.crawl_id)

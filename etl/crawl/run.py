@@ -1,0 +1,132 @@
+"""`run_crawl`: the library entry point behind `mlyetl crawl`.
+
+Finds or creates the crawl for (area, settings), optionally resets its failed
+tasks, runs the engine under a recorded run, and returns a summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+
+from etl.crawl import area as areas
+from etl.crawl import queue as Q
+from etl.crawl.engine import Engine
+from etl.crawl.handlers import TaskHandlers
+from etl.crawl.settings import CrawlSettings
+from etl.crawl.writer import Writer
+from etl.db.connect import connection, create_pool
+from etl.db.migrate import ensure_schema
+from etl.db.target import DatabaseTarget
+from etl.mapillary import discovery as D
+from etl.mapillary.client import ClientSettings, MapillaryClient
+from etl.progress import make_progress
+from etl.runs import recorded_run
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlSummary:
+    crawl_id: int
+    resumed: bool
+    seconds: float
+    images: int  # images written by this run (upserts, re-crawls included)
+    new_images: int
+    new_sequences: int
+    skipped_records: int
+    requests: dict[str, int]
+    retries: int
+    errors: dict[str, int]
+    tasks_finished: int
+    task_states: dict[str, int] = field(default_factory=dict)
+    failed_examples: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return self.task_states.get("failed", 0)
+
+    def counters(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "failed_examples"}
+
+    def lines(self) -> list[str]:
+        total = sum(self.requests.values())
+        per_k = f"{1000 * total / self.images:.2f}" if self.images else "-"
+        rate = self.images / self.seconds if self.seconds > 0 else 0.0
+        states = ", ".join(f"{k} {v:,}" for k, v in sorted(self.task_states.items()))
+        return [
+            f"crawl {self.crawl_id} ({'resumed' if self.resumed else 'new'}) in {self.seconds:.1f} s",
+            f"images stored: {self.images:,} ({self.new_images:,} new, {rate:,.0f}/s); "
+            f"new sequences: {self.new_sequences:,}; records without required fields: {self.skipped_records:,}",
+            f"requests: {total:,} ({per_k} per 1,000 images): "
+            + (", ".join(f"{k} {v:,}" for k, v in sorted(self.requests.items())) or "none"),
+            f"retries: {self.retries:,}; errors: "
+            + (", ".join(f"{k} {v:,}" for k, v in sorted(self.errors.items())) or "none"),
+            f"tasks finished by this run: {self.tasks_finished:,}; all tasks of the crawl: {states or 'none'}",
+        ]
+
+
+async def _seed(settings: CrawlSettings, wkb_box: tuple[float, float, float, float]):  # noqa: ANN202
+    async def seed(conn, crawl_id: int) -> None:  # noqa: ANN001
+        if settings.method == "search":
+            await Q.seed_boxes(conn, crawl_id, settings.box_size)
+            return
+        z = D.start_zoom(wkb_box)
+        tiles = D.tiles_covering(wkb_box, z)
+        await Q.add_children(conn, crawl_id, [Q.Child("tile", D.tile_key(*t), 0, D.tile_bounds(*t)) for t in tiles])
+
+    return seed
+
+
+async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: CrawlSettings) -> tuple[int, bool]:
+    import shapely
+
+    async with connection(target) as conn:
+        wkb = await areas.area_wkb(conn, spec)
+        bounds = tuple(shapely.from_wkb(wkb).bounds)
+        key = settings.crawl_key(areas.digest(wkb))
+        identity = json.dumps({"area": spec.describe(), **settings.identity()})
+        crawl_id, created = await Q.open_crawl(conn, key, settings.method, wkb, identity, await _seed(settings, bounds))
+    return crawl_id, not created
+
+
+async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: CrawlSettings,
+                    client_settings: ClientSettings, retry_failed: bool = False, quiet: bool = False) -> CrawlSummary:
+    await ensure_schema(target)
+    crawl_id, resumed = await _open(target, spec, settings)
+    dsn = target if isinstance(target, str) else await asyncio.to_thread(target.connection_dsn)
+    pool = await create_pool(dsn, min_size=1, max_size=3)
+    try:
+        queue = Q.TaskQueue(pool, crawl_id, settings.lease_s, settings.db_budget_s)
+        if retry_failed:
+            log.info("crawl %d: %d failed task(s) set to run again", crawl_id, await queue.retry_failed())
+        recorded = {"area": spec.describe(), "crawl_id": crawl_id, **settings.recorded(),
+                    "graph_url": client_settings.graph_url, "tiles_url": client_settings.tiles_url}
+        async with recorded_run(pool, "crawl", recorded) as run:
+            summary = await _execute(dsn, queue, settings, client_settings, quiet, resumed)
+            run.counters.update(summary.counters())
+            summary.failed_examples = [f"{r['kind']} {r['key']}: {r['last_error']}" for r in await queue.finish_crawl()]
+        return summary
+    finally:
+        await pool.close()
+
+
+async def _execute(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings, client_settings: ClientSettings,
+                   quiet: bool, resumed: bool) -> CrawlSummary:
+    writer = Writer(dsn, queue.crawl_id, queue.worker, settings.max_attempts, settings.batch_rows, settings.db_budget_s)
+    try:
+        async with MapillaryClient(client_settings) as client:
+            with make_progress(f"crawl {queue.crawl_id}", "images", quiet=quiet) as progress:
+                engine = Engine(queue, writer, client, TaskHandlers(client, settings), settings.concurrency, progress)
+                result = await engine.run()
+    finally:
+        await writer.close()
+    stats, totals = client.stats, writer.totals
+    return CrawlSummary(
+        crawl_id=queue.crawl_id, resumed=resumed, seconds=result.seconds, images=totals.images,
+        new_images=totals.new_images, new_sequences=totals.new_sequences, skipped_records=totals.skipped,
+        requests=dict(stats.requests), retries=sum(stats.retries.values()), errors=dict(stats.errors),
+        tasks_finished=result.tasks_finished, task_states=result.counts,
+    )

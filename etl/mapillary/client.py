@@ -1,0 +1,134 @@
+"""The one HTTP client of a crawl: auth, bounded concurrency, rate limits, retries.
+
+- One aiohttp session; at most `concurrency` requests in flight.
+- Graph calls send the token in `Authorization: OAuth ...`; tile calls need the
+  `access_token` query parameter, so no URL is ever put in a log line or an
+  error message (errors name the endpoint class only).
+- Transient failures (429, 5xx, dropped or cut answers, timeouts) are retried
+  at most `max_retries` times with exponential backoff and full jitter,
+  honouring Retry-After. Terminal ones (bad or blocked token) raise
+  TokenRejected at once; other 4xx are never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from etl.mapillary import errors as E
+from etl.mapillary.limits import DEFAULT_LIMITS, Limit, RateLimits
+
+log = logging.getLogger(__name__)
+
+GRAPH_URL = "https://graph.mapillary.com"
+TILES_URL = "https://tiles.mapillary.com"
+MAX_RETRY_AFTER_S = 600.0  # honour Retry-After, but never sleep unboundedly
+QUERY_TIMEOUT_RETRIES = 1  # then the caller splits the box instead
+
+
+@dataclass
+class ClientSettings:
+    token: str
+    graph_url: str = GRAPH_URL
+    tiles_url: str = TILES_URL
+    concurrency: int = 16  # requests in flight at once
+    limits: dict[str, Limit] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    max_retries: int = 5  # per request, transient errors only
+    backoff_s: float = 1.0  # first backoff; doubles each retry (full jitter)
+    max_backoff_s: float = 60.0
+    timeout_s: float = 60.0  # whole request, body included
+
+    def __repr__(self) -> str:  # the token never shows, even in a debugger dump
+        return f"ClientSettings(graph_url={self.graph_url!r}, tiles_url={self.tiles_url!r}, concurrency={self.concurrency})"
+
+
+@dataclass
+class ClientStats:
+    requests: Counter = field(default_factory=Counter)  # endpoint -> requests sent (retries included)
+    retries: Counter = field(default_factory=Counter)  # endpoint -> retries
+    errors: Counter = field(default_factory=Counter)  # kind -> count
+    rate_wait_s: float = 0.0
+
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+
+class MapillaryClient:
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self.stats = ClientStats()
+        self.limits = RateLimits(settings.limits)
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> MapillaryClient:
+        timeout = aiohttp.ClientTimeout(total=self.settings.timeout_s, sock_connect=10)
+        connector = aiohttp.TCPConnector(limit=self.settings.concurrency, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(timeout=timeout, connector=connector, raise_for_status=False)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def graph(self, endpoint: str, klass: str, path: str, params: dict[str, str]) -> bytes:
+        """Body of a Graph API GET (token in the header)."""
+        headers = {"Authorization": f"OAuth {self.settings.token}"}
+        return await self._with_retries(endpoint, klass, self.settings.graph_url + path, params, headers)
+
+    async def tile(self, tileset: str, z: int, x: int, y: int) -> bytes:
+        """Body of a vector tile (token in the query, so the URL is never shown)."""
+        url = f"{self.settings.tiles_url}/maps/vtp/{tileset}/2/{z}/{x}/{y}"
+        return await self._with_retries("tiles", "tiles", url, {"access_token": self.settings.token}, {})
+
+    async def _with_retries(self, endpoint: str, klass: str, url: str, params: dict, headers: dict) -> bytes:
+        attempt = 0
+        while True:
+            try:
+                return await self._once(endpoint, klass, url, params, headers)
+            except E.TransientError as error:
+                limit = QUERY_TIMEOUT_RETRIES if isinstance(error, E.QueryTimeout) else self.settings.max_retries
+                self.stats.errors[_kind(error)] += 1
+                if attempt >= limit:
+                    raise
+                delay = self._backoff(attempt, error.retry_after)
+                log.debug("retry %d of %s in %.2f s: %s", attempt + 1, endpoint, delay, error)
+                self.stats.retries[endpoint] += 1
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        ceiling = min(self.settings.max_backoff_s, self.settings.backoff_s * 2**attempt)
+        delay = random.uniform(ceiling / 2, ceiling)  # jitter so that workers do not retry in lockstep
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, MAX_RETRY_AFTER_S))
+        return delay
+
+    async def _once(self, endpoint: str, klass: str, url: str, params: dict, headers: dict) -> bytes:
+        assert self._session is not None, "use the client as an async context manager"
+        async with self._slots:
+            self.stats.rate_wait_s += await self.limits.acquire(klass)
+            self.stats.requests[endpoint] += 1
+            try:
+                async with self._session.get(url, params=params, headers=headers, allow_redirects=False) as resp:
+                    body = await resp.read()
+                    status, retry_after = resp.status, resp.headers.get("Retry-After")
+            except asyncio.TimeoutError:
+                raise E.TransientError(endpoint, None, f"no answer within {self.settings.timeout_s:g} s") from None
+            except (aiohttp.ClientError, OSError) as error:
+                # str(error) of some aiohttp errors holds the URL (and so the tile token)
+                raise E.TransientError(endpoint, None, type(error).__name__) from None
+        if status == 200:
+            return body
+        raise E.classify(endpoint, status, body, retry_after)
+
+
+def _kind(error: E.ApiError) -> str:
+    if isinstance(error, E.QueryTimeout):
+        return "query_timeout"
+    return f"http_{error.status}" if error.status else "connection"

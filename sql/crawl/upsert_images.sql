@@ -1,0 +1,46 @@
+-- $1 crawl id. Staged rows -> images (and their sequences), one statement per batch.
+-- Rows of boxes/tiles not wholly inside the area are kept only when the point is in it.
+-- DISTINCT ON drops an image seen twice in one batch (it lay on a shared box edge);
+-- the id order gives every writer the same lock order, which avoids deadlocks.
+WITH kept AS (
+    SELECT DISTINCT ON (s.id) s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS pt
+    FROM crawl_staging s
+    WHERE NOT s.check_area OR EXISTS (
+        SELECT 1 FROM crawl_area_parts p
+        WHERE p.crawl_id = $1 AND ST_Intersects(p.geom, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)))
+    ORDER BY s.id
+),
+up AS (
+    INSERT INTO images AS i (
+        id, sequence_id, captured_at, geom, geom_is_computed, original_geom, compass_angle,
+        computed_compass_angle, altitude, computed_altitude, is_pano, camera_type, make, model,
+        width, height, creator_id, creator_username, organization_id, quality_score)
+    SELECT id, sequence_id, to_timestamp(captured_ms / 1000.0), pt, geom_is_computed,
+           CASE WHEN orig_lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(orig_lon, orig_lat), 4326) END,
+           compass_angle, computed_compass_angle, altitude, computed_altitude, is_pano, camera_type,
+           make, model, width, height, creator_id, creator_username, organization_id, quality_score
+    FROM kept
+    ON CONFLICT (id) DO UPDATE SET
+        sequence_id = EXCLUDED.sequence_id, captured_at = EXCLUDED.captured_at, geom = EXCLUDED.geom,
+        geom_is_computed = EXCLUDED.geom_is_computed, original_geom = EXCLUDED.original_geom,
+        compass_angle = EXCLUDED.compass_angle, computed_compass_angle = EXCLUDED.computed_compass_angle,
+        altitude = EXCLUDED.altitude, computed_altitude = EXCLUDED.computed_altitude,
+        is_pano = EXCLUDED.is_pano, camera_type = EXCLUDED.camera_type, make = EXCLUDED.make,
+        model = EXCLUDED.model, width = EXCLUDED.width, height = EXCLUDED.height,
+        creator_id = EXCLUDED.creator_id, creator_username = EXCLUDED.creator_username,
+        organization_id = EXCLUDED.organization_id, quality_score = EXCLUDED.quality_score,
+        last_seen = now(), deleted_at = NULL
+    RETURNING i.sequence_id, i.captured_at, (i.xmax = 0) AS inserted
+),
+seqs AS (
+    INSERT INTO sequences AS q (id, first_captured_at, last_captured_at)
+    SELECT sequence_id, min(captured_at), max(captured_at) FROM up GROUP BY sequence_id ORDER BY sequence_id
+    ON CONFLICT (id) DO UPDATE SET
+        first_captured_at = least(q.first_captured_at, EXCLUDED.first_captured_at),
+        last_captured_at = greatest(q.last_captured_at, EXCLUDED.last_captured_at),
+        last_seen = now()
+    RETURNING (q.xmax = 0) AS inserted
+)
+SELECT (SELECT count(*) FROM up) AS images,
+       (SELECT count(*) FROM up WHERE inserted) AS new_images,
+       (SELECT count(*) FROM seqs WHERE inserted) AS new_sequences;
