@@ -10,6 +10,7 @@ from etl.simulator import graph_errors as errors
 from etl.simulator import query_params as qp
 from etl.simulator.cells import CellData
 from etl.simulator.faults import Decision
+from etl.simulator.fastjson import render_json
 from etl.simulator.geo import parse_bbox
 from etl.simulator.middleware import DECISION_KEY, NUMBER_KEY, STATE_KEY
 from etl.simulator.records import RenderContext, render
@@ -29,9 +30,9 @@ def _context(state: SimulatorState, request: web.Request) -> RenderContext:
 
 
 def _data_answer(state: SimulatorState, request: web.Request, parts: Parts, fields: list[str]) -> web.Response:
-    rows = render(_context(state, request), parts, fields)
-    state.stats.served(len(rows))
-    return _json({"data": rows})
+    body, count = render_json(_context(state, request), parts, fields)
+    state.stats.served(count)
+    return web.Response(body=body, content_type="application/json")
 
 
 async def images(request: web.Request) -> web.Response:
