@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the PostgreSQL server, PostGIS and GDAL's command-line tools are installed.
+# Make sure the PostgreSQL server, PostGIS, GDAL's command-line tools and QGIS's Python
+# bindings (used by the tests as a real client) are installed.
 # As root on Debian/Ubuntu they are installed with apt; otherwise this says what to install.
 set -euo pipefail
 
@@ -15,6 +16,8 @@ elif [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ]; then
   missing+=("postgresql-$major-postgis-3")
 fi
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+# The real QGIS (its Python bindings) opens the layers in the tests to check styles.
+/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing+=(python3-qgis qgis-providers)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

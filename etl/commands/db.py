@@ -41,7 +41,8 @@ def start(target: DatabaseTarget) -> None:
     """
     cluster = _embedded(target, "start")
     started = cluster.ensure_running()
-    version = asyncio.run(migrate.upgrade(target))
+    asyncio.run(migrate.ensure_schema(target))
+    version = migrate.head_revision()
     state = "started" if started else "already running"
     click.echo(f"embedded database {state}: port {cluster.port()}, data in {cluster.data_dir}, schema {version}")
     click.echo('connect with: psql "$(mlyetl db url)"')
@@ -78,6 +79,9 @@ def migrate_cmd(target: DatabaseTarget, revision: str) -> None:
     current = asyncio.run(migrate.current_revision(target))
     if revision == "base":
         result = asyncio.run(migrate.downgrade(target, "base"))
+    elif revision == "head":
+        asyncio.run(migrate.ensure_schema(target))
+        result = migrate.head_revision()
     else:
         result = asyncio.run(migrate.upgrade(target, revision))
     click.echo(f"schema {current} -> {result}" if current != result else f"schema already at {result}")

@@ -24,6 +24,7 @@ from etl.db.connect import connect
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
 from etl.paths import MIGRATIONS_DIR
+from etl.qgis.styles import install_base_styles
 
 MIGRATION_LOCK_ID = 0x6D6C7965  # 'mlye': serialises migrations across processes
 
@@ -109,15 +110,19 @@ async def downgrade(target: DatabaseTarget | str, revision: str = "base") -> str
 
 
 async def ensure_schema(target: DatabaseTarget | str) -> None:
-    """Bring the schema to head if it is behind: every data command calls this first."""
+    """Bring the schema to head if it is behind, and the QGIS styles in place.
+
+    Every command that needs the database calls this first.
+    """
     conn = await connect(target)
     try:
         has_table = await conn.fetchval("SELECT to_regclass('public.alembic_version') IS NOT NULL")
         version = await conn.fetchval("SELECT version_num FROM alembic_version") if has_table else None
+        if version != head_revision():
+            await upgrade(target)
+        await install_base_styles(conn)
     finally:
         await conn.close()
-    if version != head_revision():
-        await upgrade(target)
 
 
 def run(coro):  # noqa: ANN001, ANN201 - a tiny helper for the CLI layer

@@ -1,0 +1,44 @@
+"""Default QGIS styles, so that layers open styled from the database.
+
+QGIS looks a layer's default style up in `layer_styles` by database name,
+schema, table and geometry column. The database name is part of the key, so the
+styles are (re)installed for the current database whenever they are missing
+for it (a copied or renamed database gets them back on the next command).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+from etl.paths import sql_text
+
+STYLE_DIR = Path(__file__).resolve().parent / "styles"
+
+# (schema, table, geometry column, style file) for the tables every database has.
+BASE_LAYERS = [
+    ("public", "images", "geom", "points_plain"),
+    ("public", "boundary_features", "geom", "polygon_outline"),
+    ("public", "crawl_tasks", "geom", "tasks_by_state"),
+]
+
+
+def style_qml(style: str) -> str:
+    return (STYLE_DIR / f"{style}.qml").read_text(encoding="utf-8")
+
+
+async def apply_style(conn: asyncpg.Connection, table: str, style: str, geom_column: str = "geom",
+                      schema: str = "public") -> None:
+    """Make `style` (a file in etl/qgis/styles) the default QGIS style of `schema.table`."""
+    await conn.execute(sql_text("qgis/apply_style.sql"), schema, table, geom_column, f"mlyetl {style}",
+                       style_qml(style))
+
+
+async def install_base_styles(conn: asyncpg.Connection) -> bool:
+    """Install the base layers' styles when this database lacks them; True when it did."""
+    present = {r["layer"] for r in await conn.fetch(sql_text("qgis/styled_layers.sql"))}
+    missing = [layer for layer in BASE_LAYERS if f"{layer[0]}.{layer[1]}" not in present]
+    for schema, table, column, style in missing:
+        await apply_style(conn, table, style, column, schema)
+    return bool(missing)

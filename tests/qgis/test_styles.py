@@ -1,0 +1,46 @@
+"""Layers open styled in the real QGIS, from the styles in `layer_styles`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from etl.db.migrate import ensure_schema
+from tests.qgis.conftest import open_in_qgis
+
+
+def test_base_layers_open_styled_in_qgis(db_dsn: str, qgis_available: None) -> None:
+    asyncio.run(ensure_schema(db_dsn))  # installs the styles for this (cloned) database
+
+    async def seed() -> None:
+        conn = await asyncpg.connect(db_dsn)
+        try:
+            await conn.execute("INSERT INTO images (id, sequence_id, captured_at, geom) VALUES "
+                               "(1, 's', now(), ST_SetSRID(ST_MakePoint(2.35, 48.85), 4326))")
+        finally:
+            await conn.close()
+
+    asyncio.run(seed())
+    layers = open_in_qgis(db_dsn, "public.images:geom", "public.crawl_tasks:geom", "public.boundary_features:geom")
+    images = layers["public.images:geom"]
+    assert images["valid"] and images["features"] == 1
+    assert images["renderer"] == "singleSymbol" and images["colours"] == ["#464646"]
+    tasks = layers["public.crawl_tasks:geom"]
+    assert tasks["renderer"] == "categorizedSymbol" and tasks["attribute"] == "state"
+    assert layers["public.boundary_features:geom"]["renderer"] == "singleSymbol"
+
+
+def test_styles_follow_a_copied_database(db_dsn: str) -> None:
+    """QGIS keys styles by database name: a clone gets its own rows on the next command."""
+    async def catalogs() -> set[str]:
+        conn = await asyncpg.connect(db_dsn)
+        try:
+            await ensure_schema(db_dsn)
+            rows = await conn.fetch("SELECT DISTINCT f_table_catalog = current_database() AS ours "
+                                    "FROM layer_styles WHERE f_table_name = 'images'")
+        finally:
+            await conn.close()
+        return {r["ours"] for r in rows}
+
+    assert True in asyncio.run(catalogs())
