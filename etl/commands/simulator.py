@@ -16,7 +16,14 @@ def _world(spec: str, seed: int | None):  # noqa: ANN202 - World, imported lazil
         raise UserInputError(f"bad --world {spec!r}: {error}", "use tiny, city, europe or see docs/simulator.md") from error
 
 
-command = click.Group("simulator", help="Run the offline Mapillary API simulator (see docs/simulator.md).")
+_HELP = """Run the offline Mapillary API simulator (see docs/simulator.md).
+
+\b
+Example:
+  mlyetl simulator serve --port 8765 --world tiny --faults '5xx=0.05'
+"""
+
+command = click.Group("simulator", help=_HELP)
 
 
 @command.command("serve")
