@@ -1,29 +1,60 @@
-"""`mlyetl demo`: the offline tour of the tool (grows with the pipeline)."""
+"""`mlyetl demo`: the whole pipeline offline on a small built-in world, images included."""
 
 from __future__ import annotations
 
-import asyncio
+import time
+from pathlib import Path
 
 import click
 
 from etl.cli_options import database_options
-from etl.db import migrate
 from etl.db.target import DatabaseTarget
 
 
 @click.command("demo")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("mlyetl-demo"),
+              show_default=True, help="Folder for the exported files, images and report.")
 @database_options
-def command(target: DatabaseTarget) -> None:
-    """Run the pipeline offline on a small built-in world and say where the results are.
+def command(target: DatabaseTarget, out: Path) -> None:
+    """Run crawl -> filter -> export -> images -> report offline against the built-in simulator.
 
-    Example: mlyetl demo
+    Uses the embedded database unless --dsn / MLYETL_DSN / PG* name another; rerun to resume.
+
+    Example: mlyetl demo --out /tmp/mlyetl-demo
     """
-    version = asyncio.run(_prepare(target))
-    click.echo(f"database ready: {target.display()}, schema {version}")
+    import asyncio
+    import os
+
+    from etl.db.migrate import ensure_schema
+    from etl.demo import plan_demo, run_demo
+    from etl.simulator.config import SimulatorConfig
+    from etl.simulator.server import SimulatorServer
+
+    started = time.monotonic()
+    dsn = target.connection_dsn()  # starts the embedded cluster when it is the target
+    asyncio.run(ensure_schema(dsn))
+    if target.dsn:
+        os.environ["MLYETL_DSN"] = target.dsn
+    elif target.cluster is not None:
+        os.environ["MLYETL_DATA_DIR"] = str(target.cluster.data_dir)
+    with SimulatorServer(SimulatorConfig()) as simulator:
+        bbox = simulator.world.bbox
+        click.echo(f"simulator: {simulator.base_url} (world 'tiny', bbox {tuple(bbox)})")
+        plan = plan_demo(out, simulator.base_url, simulator.tiles_url, tuple(bbox))
+        run_demo(plan, simulator.token, lambda line: click.echo(line, err=True))
+    _print_where(target, out, time.monotonic() - started)
+
+
+def _print_where(target: DatabaseTarget, out: Path, seconds: float) -> None:
+    click.echo(f"\ndemo finished in {seconds:.0f} s. Everything is here:")
+    click.echo(f"  files:    {out.resolve()}/export (CSV shards + manifest, GeoPackages)")
+    click.echo(f"  images:   {out.resolve()}/images")
+    click.echo(f"  report:   {out.resolve()}/report/index.html")
+    click.echo(f"  database: {target.display()}")
     if target.cluster is not None:
-        click.echo('open it with: psql "$(mlyetl db url)"')
-
-
-async def _prepare(target: DatabaseTarget) -> str:
-    await migrate.ensure_schema(target)
-    return await migrate.current_revision(target)
+        click.echo('  psql:     psql "$(mlyetl db url)" -c "select count(*) from images"')
+        click.echo("  QGIS:     Layer > Add Layer > PostgreSQL: host 127.0.0.1, port "
+                   f"{target.cluster.port()}, database mlyetl, user mlyetl; the password is the last")
+        click.echo(f"            field of {target.cluster.pgpass} (or pass that file as PGPASSFILE)")
+    click.echo("  layers:   images, filter results (filter_points), filter_sequence_lines, boundary_features")
+    click.echo("  status:   mlyetl status")
