@@ -1,0 +1,57 @@
+"""Acceptance: PostgreSQL restarts in the middle of a crawl; the crawl rides it out.
+
+This test owns a throwaway embedded cluster (not the shared session server) so
+that it may stop and start it.
+"""
+
+from __future__ import annotations
+
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from etl.db.cluster import EmbeddedCluster, remove_cluster_files
+from tests.crawler.conftest import WIDE, WIDE_AREA_ARG, assert_complete, make_simulator, start_crawl, task_states
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[EmbeddedCluster]:
+    base = Path(tempfile.mkdtemp(prefix="mlyetl-crawl-restart-"))
+    base.chmod(base.stat().st_mode | stat.S_IRWXU | stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
+    cluster = EmbeddedCluster(base / "cluster")
+    try:
+        cluster.ensure_running()
+        yield cluster
+    finally:
+        cluster.stop()
+        remove_cluster_files(base)
+
+
+def _finished(dsn: str) -> int:
+    try:
+        states = task_states(dsn)
+    except Exception:  # not migrated yet, or the server is down
+        return 0
+    return sum(states.get(s, 0) for s in ("done", "empty", "split"))
+
+
+def test_crawl_survives_a_database_restart(own_cluster: EmbeddedCluster) -> None:
+    dsn = own_cluster.socket_dsn()
+    with make_simulator(WIDE, faults="slow=1.0:0.05") as sim:
+        proc = start_crawl(sim, dsn, "--box-size", "0.02", "--concurrency", "2", area=WIDE_AREA_ARG)
+        deadline = time.monotonic() + 90
+        while _finished(dsn) < 20 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+        own_cluster.stop()  # fast shutdown: every connection is cut
+        time.sleep(1.0)
+        own_cluster.start()
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+        assert "database unavailable" in err  # it noticed, waited and reconnected
+        assert_complete(sim, dsn, WIDE_AREA_ARG)
+    assert set(task_states(dsn)) <= {"done", "empty", "split"}
