@@ -1,0 +1,148 @@
+"""Sharded CSV export: one COPY ... TO STDOUT per shard, streamed into a temp file.
+
+Two (or --jobs) connections each build the session's shard plan and take shards from
+a shared queue, so PostgreSQL formats rows on several cores while Python only moves
+bytes to disk and hashes them. Files: {out}/{class}-{shard:05d}.csv plus
+{out}/manifest-{class}.json; names come only from the class (an enum) and numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.db.connect import connection
+from etl.db.target import DatabaseTarget
+from etl.errors import RunFailure
+from etl.export import plan as shard_plan
+from etl.export.atomic import remove_stale_parts, temp_path_for
+from etl.export.manifest import (Manifest, ShardFile, finished_shards, manifest_path, partial_path,
+                                 read_manifest, write_manifest)
+from etl.export.source import kept_count, load_result
+from etl.export.splitter import OpenShard, ShardSplitter
+from etl.paths import sql_text
+from etl.progress import Progress
+
+log = logging.getLogger("etl.export")
+
+COLUMNS = ["image_id", "sequence_id", "captured_at", "captured_at_ms", "lon", "lat", "class", "compass_angle",
+           "is_pano", "width", "height", "make", "model", "creator_username", "altitude"]
+# shortest round-trip text for doubles whatever the server's default; room to sort in memory
+SESSION_SETTINGS = {"extra_float_digits": "1", "TimeZone": "UTC", "work_mem": "256MB"}
+
+
+@dataclass(frozen=True)
+class CsvSettings:
+    result: str
+    cls: str  # urban | other | all
+    out: Path
+    shards: int | None = None
+    rows_per_shard: int | None = None
+    jobs: int = 2
+    force: bool = False  # rewrite every shard even if a matching earlier run left them
+
+
+def shard_name(cls: str, shard: int) -> str:
+    return f"{cls}-{shard:05d}.csv"
+
+
+async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progress: Progress) -> Manifest:
+    settings.out.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(settings.out)
+    async with connection(target, server_settings=SESSION_SETTINGS) as conn:
+        info = await load_result(conn, settings.result)
+        total = await kept_count(conn, settings.result, settings.cls)
+        count = shard_plan.shard_count(total, settings.shards, settings.rows_per_shard)
+        await shard_plan.build_plan(conn, settings.result, settings.cls, count)
+        plan = await shard_plan.describe_plan(conn, settings.result, settings.cls, count)
+    fingerprint = f"{plan.fingerprint}|{info.updated_at.isoformat()}"
+    manifest = Manifest(settings.result, settings.cls, count, plan.rows, plan.sequences,
+                        plan.largest_sequence, fingerprint, COLUMNS)
+    if not settings.force:
+        earlier = read_manifest(partial_path(settings.out, settings.cls)) or read_manifest(
+            manifest_path(settings.out, settings.cls))
+        manifest.files.update(finished_shards(settings.out, earlier, fingerprint))
+    todo = [s for s in plan.per_shard if s.shard not in manifest.files]
+    progress.set_total(plan.rows)
+    progress.advance("rows", sum(f.rows for f in manifest.files.values()))
+    if manifest.files:
+        log.info("resuming: %d of %d shards already written", len(manifest.files), count)
+    await _write_shards(target, settings, manifest, todo, progress)
+    write_manifest(manifest_path(settings.out, settings.cls), manifest)
+    partial_path(settings.out, settings.cls).unlink(missing_ok=True)
+    _remove_extra_shards(settings.out, settings.cls, count)
+    return manifest
+
+
+async def _write_shards(target: DatabaseTarget | str, settings: CsvSettings, manifest: Manifest,
+                        todo: list[shard_plan.ShardStats], progress: Progress) -> None:
+    """Split the shards to do into `jobs` contiguous groups of about equal rows, one query each."""
+    groups = _groups(todo, settings.jobs)
+    await asyncio.gather(*(_write_group(target, settings, manifest, group, progress) for group in groups))
+
+
+def _groups(todo: list[shard_plan.ShardStats], jobs: int) -> list[list[shard_plan.ShardStats]]:
+    total = sum(s.rows for s in todo)
+    groups: list[list[shard_plan.ShardStats]] = [[]]
+    done = 0
+    for stats in todo:
+        if groups[-1] and len(groups) < jobs and done >= total * len(groups) / jobs:
+            groups.append([])
+        groups[-1].append(stats)
+        done += stats.rows
+    return [g for g in groups if g]
+
+
+async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, manifest: Manifest,
+                       group: list[shard_plan.ShardStats], progress: Progress) -> None:
+    header = (",".join(COLUMNS) + "\n").encode()
+    out = settings.out
+
+    def open_shard(shard: int, expected: int) -> OpenShard:
+        final = out / shard_name(settings.cls, shard)
+        opened = OpenShard(shard, expected, open(temp_path_for(final), "wb"))
+        opened.write(header)
+        return opened
+
+    def close_shard(opened: OpenShard) -> None:
+        opened.handle.close()
+        name = shard_name(settings.cls, opened.shard)
+        os.replace(temp_path_for(out / name), out / name)
+        stats = by_shard[opened.shard]
+        # the partial manifest is rewritten after each shard (callbacks never interleave)
+        manifest.files[opened.shard] = ShardFile(opened.shard, name, opened.expected, stats.sequences,
+                                                 opened.size, opened.digest.hexdigest())
+        write_manifest(partial_path(out, settings.cls), manifest)
+        progress.advance("rows", opened.expected)
+        progress.advance("shards")
+
+    by_shard = {s.shard: s for s in group}
+    splitter = ShardSplitter([(s.shard, s.rows) for s in group], open_shard, close_shard)
+
+    async def output(chunk: bytes) -> None:
+        splitter.feed(chunk)
+
+    async with connection(target, server_settings=SESSION_SETTINGS) as conn:
+        await shard_plan.build_plan(conn, settings.result, settings.cls, manifest.shards)
+        try:
+            await conn.copy_from_query(sql_text("export/shard_rows.sql"), settings.result,
+                                       [s.shard for s in group], settings.cls, output=output, format="csv")
+            splitter.finish()
+        except ValueError as error:  # the data changed between planning and copying
+            raise RunFailure(f"the export stream did not match the plan: {error}",
+                             hint="the result changed during the export; run the same command again") from None
+
+
+_SHARD_RE = re.compile(r"^(urban|other|all)-(\d{5,})\.csv$")
+
+
+def _remove_extra_shards(out: Path, cls: str, count: int) -> None:
+    """Shards numbered past this plan's count are from an earlier, larger plan: remove them."""
+    for path in out.glob(f"{cls}-*.csv"):
+        match = _SHARD_RE.match(path.name)
+        if match and match.group(1) == cls and int(match.group(2)) >= count:
+            path.unlink()
