@@ -12,6 +12,7 @@ CREATE TABLE boundary_layers (
     -- polygon passed as a constant hits PostGIS's prepared-geometry cache (measured in
     -- docs/benchmarks.md); the crawler uses it as its area.
     outline       geometry(MultiPolygon, 4326),
+    cell_size     double precision NOT NULL DEFAULT 0.25,  -- degrees; grid of boundary_parts
     loaded_at     timestamptz NOT NULL DEFAULT now(),
     UNIQUE (kind, name)
 );
@@ -29,15 +30,28 @@ CREATE TABLE boundary_features (
 CREATE INDEX boundary_features_geom_gist ON boundary_features USING gist (geom);
 CREATE INDEX boundary_features_layer ON boundary_features (layer_id);
 
--- The same polygons cut by ST_Subdivide into pieces of at most ~100 vertices: small
--- enough to stay inline (no TOAST fetch per test) and to make the GiST boxes tight,
--- which is what many urban polygons need (measured in docs/benchmarks.md).
+-- The same polygons cut for fast point-in-polygon: first by ST_Subdivide, then along a
+-- regular grid of cell_size degrees. A point finds its candidate parts by a hash join on
+-- its grid cell (mlyetl_grid_cell) instead of a GiST probe; a part that covers its whole
+-- cell (covers_cell) needs no geometric test at all, the rest are small polygons (a few
+-- dozen vertices). Measured against a GiST join on subdivided parts and against one big
+-- polygon with PostGIS's prepared-geometry cache in docs/benchmarks.md.
 CREATE TABLE boundary_parts (
-    id         bigserial PRIMARY KEY,
-    layer_id   integer   NOT NULL REFERENCES boundary_layers (id) ON DELETE CASCADE,
-    feature_id bigint    NOT NULL REFERENCES boundary_features (id) ON DELETE CASCADE,
-    geom       geometry(Polygon, 4326) NOT NULL
+    id          bigserial PRIMARY KEY,
+    layer_id    integer   NOT NULL REFERENCES boundary_layers (id) ON DELETE CASCADE,
+    feature_id  bigint    NOT NULL REFERENCES boundary_features (id) ON DELETE CASCADE,
+    cell        bigint    NOT NULL,  -- mlyetl_grid_cell of the cell this part lies in
+    covers_cell boolean   NOT NULL,  -- the part is the whole cell: every point in it is inside
+    geom        geometry(Polygon, 4326) NOT NULL
 );
 CREATE INDEX boundary_parts_geom_gist ON boundary_parts USING gist (geom);
-CREATE INDEX boundary_parts_layer ON boundary_parts (layer_id);
+CREATE INDEX boundary_parts_cell ON boundary_parts (layer_id, cell);
 CREATE INDEX boundary_parts_feature ON boundary_parts (feature_id);
+
+-- The grid cell of a point (x = lon, y = lat) for cells of `size` degrees (size >= 1/64,
+-- so the key stays below 2^31: bigint's hash mixes only the XOR of its two halves, and a
+-- key spread over both halves made the hash join collide badly).
+CREATE FUNCTION mlyetl_grid_cell(x double precision, y double precision, size double precision)
+RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT floor((x + 180.0) / size)::bigint * 16384 + floor((y + 90.0) / size)::bigint
+$$;

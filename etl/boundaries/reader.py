@@ -1,0 +1,112 @@
+"""Reading polygon files (GeoJSON, Shapefile, GeoPackage, ... via pyogrio) in batches.
+
+Geometries are reprojected to EPSG:4326 here with pyproj, so any CRS GDAL can read
+works (also ones PostGIS's spatial_ref_sys lacks); repair happens in PostGIS. Features
+are read a batch at a time, so a large file never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from etl.errors import UserInputError
+
+NAME_FIELDS = ("name", "NAME", "Name", "NAME_EN", "name_en", "ADMIN", "admin")
+BATCH_SIZE = 500
+
+
+@dataclass
+class Feature:
+    name: str | None
+    properties: str  # JSON text
+    wkb: bytes       # EPSG:4326, possibly invalid (PostGIS repairs it)
+
+
+def gdal_path(path: Path) -> str:
+    """The path GDAL should open: gzipped and zipped files are read in place."""
+    text = str(path)
+    if text.endswith(".gz"):
+        return f"/vsigzip/{text}"
+    if text.endswith(".zip"):
+        return f"/vsizip/{text}"
+    return text
+
+
+def _info(path: Path) -> dict:
+    if not path.exists():
+        raise UserInputError(f"the file {path} does not exist", hint="check the path")
+    try:
+        return pyogrio.read_info(gdal_path(path))
+    except Exception as error:  # pyogrio raises several DataSource/DataLayer error types
+        raise UserInputError(f"cannot read {path} as a vector file: {error}",
+                             hint="give a GeoJSON, Shapefile (.shp) or GeoPackage (.gpkg) file") from None
+
+
+def _transformer(info: dict, path: Path, crs: str | None) -> Transformer | None:
+    source = crs or info.get("crs")
+    if not source:
+        raise UserInputError(f"{path} does not say which coordinate system it uses",
+                             hint="give it with --crs, e.g. --crs EPSG:3035")
+    try:
+        source_crs = CRS.from_user_input(source)
+    except CRSError as error:
+        raise UserInputError(f"unknown coordinate system {source!r}: {error}", hint="use e.g. EPSG:3035") from None
+    if source_crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(source_crs, CRS.from_epsg(4326), always_xy=True)
+
+
+def _to_4326(geom: shapely.Geometry, transformer: Transformer | None) -> shapely.Geometry:
+    if transformer is None:
+        return geom
+    return shapely.transform(geom, lambda xy: _project(transformer, xy))
+
+
+def _project(transformer: Transformer, xy):  # noqa: ANN001, ANN202 - numpy arrays in and out
+    import numpy as np
+
+    x, y = transformer.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
+def read_polygons(path: Path, crs: str | None = None, where: str | None = None,
+                  batch_size: int = BATCH_SIZE) -> Iterator[list[Feature]]:
+    """Batches of polygonal features of `path`, in EPSG:4326. Other geometry types are skipped."""
+    info = _info(path)
+    transformer = _transformer(info, path, crs)
+    fields = list(info["fields"])
+    name_field = next((f for f in NAME_FIELDS if f in fields), None)
+    skip = 0
+    while True:
+        _meta, _fids, geometries, values = pyogrio.raw.read(
+            gdal_path(path), skip_features=skip, max_features=batch_size, where=where)
+        if len(geometries) == 0:
+            return
+        skip += len(geometries)
+        batch = []
+        for row, wkb in enumerate(geometries):
+            geom = shapely.from_wkb(wkb) if wkb is not None else None
+            if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+                continue
+            props = {field: _json_value(values[i][row]) for i, field in enumerate(fields)}
+            name = props.get(name_field) if name_field else None
+            batch.append(Feature(str(name) if name is not None else None, json.dumps(props),
+                                 shapely.to_wkb(_to_4326(geom, transformer))))
+        yield batch
