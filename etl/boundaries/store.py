@@ -19,7 +19,7 @@ from etl.paths import sql_text
 
 log = logging.getLogger("etl.boundaries")
 
-# ST_Subdivide's piece size before the grid cut: it only bounds the cost of clipping.
+# ST_Subdivide's piece size: bounds the cost of cutting the layer along the grid.
 DEFAULT_MAX_VERTICES = 128
 KINDS = ("continent", "urban", "area")
 # Grid cell size in degrees: cells about as big as the polygons' detail. Continents have
@@ -36,6 +36,7 @@ class LayerInfo:
     name: str
     features: int
     parts: int
+    cells: int
     seconds: float
 
 
@@ -56,14 +57,18 @@ async def write_layer(conn: asyncpg.Connection, kind: str, name: str, source: st
         insert = sql_text("boundaries/insert_feature.sql")
         for batch in batches:
             await conn.executemany(insert, [(layer_id, f.name, f.properties, f.wkb) for f in batch])
-        await conn.execute(sql_text("boundaries/build_parts.sql"), layer_id, max_vertices, cell_size)
+        await conn.execute(sql_text("boundaries/build_parts.sql"), layer_id, max_vertices)
+        await conn.execute(sql_text("boundaries/build_cells.sql"), layer_id, cell_size)
         row = await conn.fetchrow(sql_text("boundaries/finish_layer.sql"), layer_id)
         if row["feature_count"] == 0:
             raise UserInputError(f"{source} has no polygons (after repair) for layer {name!r}",
                                  hint="give a file with Polygon or MultiPolygon features")
     await conn.execute("ANALYZE boundary_parts")
-    info = LayerInfo(layer_id, kind, name, row["feature_count"], row["part_count"], time.monotonic() - started)
-    log.info("layer %s %r: %d features, %d parts in %.1f s", kind, name, info.features, info.parts, info.seconds)
+    await conn.execute("ANALYZE boundary_cells")
+    info = LayerInfo(layer_id, kind, name, row["feature_count"], row["part_count"], row["cell_count"],
+                     time.monotonic() - started)
+    log.info("layer %s %r: %d features, %d parts, %d grid cells in %.1f s", kind, name, info.features,
+             info.parts, info.cells, info.seconds)
     return info
 
 

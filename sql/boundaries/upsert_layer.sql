@@ -5,5 +5,5 @@ INSERT INTO boundary_layers (kind, name, source, cell_size)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (kind, name) DO UPDATE
     SET source = EXCLUDED.source, cell_size = EXCLUDED.cell_size, loaded_at = clock_timestamp(),
-        outline = NULL, feature_count = 0, part_count = 0
+        outline = NULL, feature_count = 0, part_count = 0, cell_count = 0
 RETURNING id;

@@ -8,6 +8,7 @@ CREATE TABLE boundary_layers (
     source        text,
     feature_count integer     NOT NULL DEFAULT 0,
     part_count    integer     NOT NULL DEFAULT 0,
+    cell_count    integer     NOT NULL DEFAULT 0,
     -- The dissolved union of all features: the clip uses it whole, because one big
     -- polygon passed as a constant hits PostGIS's prepared-geometry cache (measured in
     -- docs/benchmarks.md); the crawler uses it as its area.
@@ -30,23 +31,32 @@ CREATE TABLE boundary_features (
 CREATE INDEX boundary_features_geom_gist ON boundary_features USING gist (geom);
 CREATE INDEX boundary_features_layer ON boundary_features (layer_id);
 
--- The same polygons cut for fast point-in-polygon: first by ST_Subdivide, then along a
--- regular grid of cell_size degrees. A point finds its candidate parts by a hash join on
--- its grid cell (mlyetl_grid_cell) instead of a GiST probe; a part that covers its whole
--- cell (covers_cell) needs no geometric test at all, the rest are small polygons (a few
--- dozen vertices). Measured against a GiST join on subdivided parts and against one big
--- polygon with PostGIS's prepared-geometry cache in docs/benchmarks.md.
+-- The same polygons cut by ST_Subdivide into pieces of at most ~128 vertices.
 CREATE TABLE boundary_parts (
-    id          bigserial PRIMARY KEY,
-    layer_id    integer   NOT NULL REFERENCES boundary_layers (id) ON DELETE CASCADE,
-    feature_id  bigint    NOT NULL REFERENCES boundary_features (id) ON DELETE CASCADE,
-    cell        bigint    NOT NULL,  -- mlyetl_grid_cell of the cell this part lies in
-    covers_cell boolean   NOT NULL,  -- the part is the whole cell: every point in it is inside
-    geom        geometry(Polygon, 4326) NOT NULL
+    id         bigserial PRIMARY KEY,
+    layer_id   integer   NOT NULL REFERENCES boundary_layers (id) ON DELETE CASCADE,
+    feature_id bigint    NOT NULL REFERENCES boundary_features (id) ON DELETE CASCADE,
+    geom       geometry(Polygon, 4326) NOT NULL
 );
 CREATE INDEX boundary_parts_geom_gist ON boundary_parts USING gist (geom);
-CREATE INDEX boundary_parts_cell ON boundary_parts (layer_id, cell);
+CREATE INDEX boundary_parts_layer ON boundary_parts (layer_id);
 CREATE INDEX boundary_parts_feature ON boundary_parts (feature_id);
+
+-- The layer on a regular grid of cell_size degrees, for point-in-polygon at scale: one row
+-- per cell the layer touches. A point finds its cell by a hash join on mlyetl_grid_cell
+-- (no GiST probe); a covered cell decides at once, otherwise ST_Intersects tests the few
+-- dozen vertices of the layer inside that cell. One row per cell means a LEFT JOIN gives
+-- each point at most one match, so classification needs no DISTINCT or EXISTS subplan.
+-- Measured against a GiST join on subdivided parts and against one big polygon with
+-- PostGIS's prepared-geometry cache in docs/benchmarks.md.
+CREATE TABLE boundary_cells (
+    layer_id integer NOT NULL REFERENCES boundary_layers (id) ON DELETE CASCADE,
+    cell     bigint  NOT NULL,                 -- mlyetl_grid_cell of the cell
+    covered  boolean NOT NULL,                 -- the layer covers the whole cell
+    geom     geometry(MultiPolygon, 4326),     -- the layer inside the cell; NULL when covered
+    PRIMARY KEY (layer_id, cell)
+);
+CREATE INDEX boundary_cells_geom_gist ON boundary_cells USING gist (geom);
 
 -- The grid cell of a point (x = lon, y = lat) for cells of `size` degrees (size >= 1/64,
 -- so the key stays below 2^31: bigint's hash mixes only the XOR of its two halves, and a

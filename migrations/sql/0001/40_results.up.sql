@@ -20,7 +20,7 @@ CREATE TABLE filter_points (
     result_name  text    NOT NULL,
     image_id     bigint  NOT NULL,
     sequence_id  text    NOT NULL,
-    class        text    NOT NULL CHECK (class IN ('urban', 'other')),
+    class        text    NOT NULL CONSTRAINT filter_points_class CHECK (class IN ('urban', 'other')),
     kept         boolean NOT NULL,
     duplicate_of bigint,             -- same sequence, capture time and position as this lower id
     geom         geometry(Point, 4326) NOT NULL,

@@ -1,0 +1,141 @@
+"""One `mlyetl filter` run: find what changed, clip + classify it, walk it in parallel
+buckets, index and attach a new result, store the counts.
+
+Incremental rule: a sequence is recomputed when any of its images was inserted, updated
+or deleted (or marked deleted) since the result last stored it, or when the images of the
+--exclude-result changed; everything is recomputed when a layer was reloaded. Each bucket
+commits its points, lines and sequence signatures together, so a killed run, restarted
+with the same command, redoes only the buckets that had not committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from etl import boundaries
+from etl.db.connect import create_pool
+from etl.db.migrate import ensure_schema
+from etl.db.target import DatabaseTarget
+from etl.errors import UserInputError
+from etl.filters import steps
+from etl.filters.params import FilterParams
+from etl.filters.results import ResultHandle, attach_partition, index_statements, open_result
+from etl.runs import recorded_run
+
+log = logging.getLogger("etl.filters")
+LOCK_NAMESPACE = 0x6D6C6669  # 'mlfi': one filter run per result name at a time
+
+
+@dataclass
+class FilterReport:
+    counts: dict
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_jobs() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+async def _layers(conn: asyncpg.Connection, params: FilterParams) -> dict:
+    """Layer ids, grid sizes and load times: a reload changes them and recomputes all."""
+    continent = await boundaries.ensure_continent(conn, params.continent)
+    urban = await boundaries.ensure_urban_areas(conn, params.urban)
+    rows = await conn.fetch("SELECT id, cell_size, loaded_at::text FROM boundary_layers WHERE id = ANY($1)",
+                            [continent, urban])
+    by_id = {r["id"]: {"id": r["id"], "cell_size": r["cell_size"], "loaded_at": r["loaded_at"]} for r in rows}
+    return {"continent": by_id[continent], "urban": by_id[urban]}
+
+
+async def _check_excluded(conn: asyncpg.Connection, params: FilterParams) -> None:
+    if params.exclude_result is None:
+        return
+    state = await conn.fetchval("SELECT state FROM filter_results WHERE name = $1", params.exclude_result)
+    if state != "finished":
+        raise UserInputError(f"--exclude-result {params.exclude_result!r} is not a finished result",
+                             hint="run 'mlyetl filter' for it first, or check the name in 'mlyetl status'")
+
+
+class _Timer:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    @contextlib.contextmanager
+    def step(self, name: str):  # noqa: ANN201
+        started = time.monotonic()
+        yield
+        self.timings[name] = round(time.monotonic() - started, 2)
+        log.info("filter step %s: %.1f s", name, self.timings[name])
+
+
+async def _walk_all(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, buckets: list[int]) -> int:
+    async def one(bucket: int) -> int:
+        async with pool.acquire() as conn:
+            return await steps.walk_bucket(conn, handle, params, bucket)
+
+    return sum(await asyncio.gather(*(one(b) for b in buckets)))
+
+
+async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
+    statements = await index_statements(handle)
+
+    async def one(sql: str) -> None:
+        async with pool.acquire() as conn:
+            await conn.execute(sql)
+
+    await asyncio.gather(*(one(sql) for sql in statements))
+    async with pool.acquire() as conn:
+        await attach_partition(conn, handle)
+        await conn.execute(f"ANALYZE {handle.points_table}")
+
+
+async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
+                   layers: dict, jobs: int, timer: _Timer) -> dict:
+    with timer.step("find_changed"):
+        dirty = await steps.find_dirty(conn, handle, params, buckets=max(2, jobs))
+    figures = {"recomputed_sequences": sum(dirty.values())}
+    with timer.step("clip_classify"):
+        figures["staged_images"] = await steps.stage(conn, handle, params, layers) if dirty else 0
+    with timer.step("spacing_lines"):
+        figures["walked_images"] = await _walk_all(pool, handle, params, sorted(dirty))
+    if handle.fresh:
+        with timer.step("index_attach"):
+            await _index_and_attach(pool, handle)
+    await steps.drop_scratch(conn, handle)
+    return figures
+
+
+async def run_filter(target: DatabaseTarget | str, params: FilterParams, *, jobs: int | None = None,
+                     replace: bool = False) -> FilterReport:
+    """Build or bring up to date result `params.name`; returns its counts and step times."""
+    params.validate()
+    jobs = jobs or default_jobs()
+    await ensure_schema(target)
+    report = FilterReport({})
+    timer = _Timer(report.timings)
+    started = time.monotonic()
+    pool = await create_pool(target, min_size=1, max_size=jobs + 1)
+    try:
+        async with pool.acquire() as conn:
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1, hashtext($2))", LOCK_NAMESPACE, params.name):
+                raise UserInputError(f"another 'mlyetl filter' is working on result {params.name!r}",
+                                     hint="wait for it to finish (a killed run's lock goes with its connection)")
+            with timer.step("layers"):
+                layers = await _layers(conn, params)
+            await _check_excluded(conn, params)
+            async with recorded_run(conn, "filter", {"name": params.name, **params.stored(), "jobs": jobs}) as run:
+                handle = await open_result(conn, params, layers, replace)
+                await steps.drop_scratch(conn, handle)  # leftovers of a killed run
+                figures = await _compute(pool, conn, handle, params, layers, jobs, timer)
+                report.counts = await steps.finish(conn, handle, figures)
+                run.counters.update(report.counts)
+    finally:
+        await pool.close()
+    report.timings["total"] = round(time.monotonic() - started, 2)
+    return report
