@@ -25,6 +25,7 @@ CONNECTION_ERRORS = (
     asyncpg.PostgresConnectionError,  # SQLSTATE class 08
     asyncpg.OperatorInterventionError,  # class 57: admin shutdown, cannot connect now
     asyncpg.InterfaceError,  # connection closed under us
+    asyncpg.InternalClientError,  # a connection cut in the middle of a COPY is left unusable
     ConnectionError,
     OSError,
     asyncio.TimeoutError,

@@ -1,10 +1,11 @@
 """Orchestration: a feeder claims tasks, fetchers run them, one writer stores them.
 
-    queue (PostGIS) --claim--> task queue --> N fetchers --> bounded write queue --> writer
+    queue (PostGIS) --claim--> task queue --> N fetchers --> bounded write queues --> writers
                                   ^                                                   |
                                   +---------------- in-flight count <-- commit -------+
 
-At most 2 x concurrency tasks are claimed at a time and the write queue is
+Several writers (one connection each) let PostgreSQL use more than one core for
+the index-heavy upserts. At most 2 x concurrency tasks are claimed at a time and the write queue is
 bounded, so memory stays flat whatever the size of the area. The crawl ends
 when no task of it is pending or running (other crawlers' included: their
 tasks may still add children, or be left to us when their lease runs out).
@@ -39,9 +40,9 @@ class EngineResult:
 
 
 class Engine:
-    def __init__(self, queue: TaskQueue, writer: Writer, client: MapillaryClient, handlers: TaskHandlers,
+    def __init__(self, queue: TaskQueue, writers: list[Writer], client: MapillaryClient, handlers: TaskHandlers,
                  concurrency: int, progress: Progress) -> None:
-        self.queue, self.writer, self.client, self.handlers = queue, writer, client, handlers
+        self.queue, self.writers, self.client, self.handlers = queue, writers, client, handlers
         self.concurrency, self.progress = concurrency, progress
         self.in_flight = 0
         self.finished = 0
@@ -53,16 +54,17 @@ class Engine:
         started = time.monotonic()
         await self.queue.take_over_dead_local_workers()
         tasks_q: asyncio.Queue = asyncio.Queue()
-        write_q: asyncio.Queue = asyncio.Queue(maxsize=WRITE_QUEUE_ITEMS)
+        write_qs = [asyncio.Queue(maxsize=WRITE_QUEUE_ITEMS) for _ in self.writers]
         try:
             async with asyncio.TaskGroup() as group:
-                writer = group.create_task(self.writer.run(write_q, self._on_flushed))
+                writers = [group.create_task(w.run(q, self._on_flushed)) for w, q in zip(self.writers, write_qs)]
                 beat = group.create_task(self._heartbeat())
-                fetchers = [group.create_task(self._fetch(tasks_q, write_q)) for _ in range(self.concurrency)]
+                fetchers = [group.create_task(self._fetch(tasks_q, write_qs)) for _ in range(self.concurrency)]
                 await self._feed(tasks_q)
                 await asyncio.gather(*fetchers)
-                await write_q.put(STOP)
-                await writer
+                for q in write_qs:
+                    await q.put(STOP)
+                await asyncio.gather(*writers)
                 beat.cancel()
         except BaseExceptionGroup as group_error:
             raise _first_error(group_error) from None
@@ -96,9 +98,11 @@ class Engine:
         await self.queue.take_over_dead_local_workers()  # others' tasks: wait, or take over the dead
         return False
 
-    async def _fetch(self, tasks_q: asyncio.Queue, write_q: asyncio.Queue) -> None:
+    async def _fetch(self, tasks_q: asyncio.Queue, write_qs: list[asyncio.Queue]) -> None:
+        # All items of one task go to the same writer, in order: a task's end state
+        # must never commit before its rows (a tile's rows come in several items).
         while (task := await tasks_q.get()) is not None:
-            await self.handlers.handle(task, write_q.put)
+            await self.handlers.handle(task, write_qs[task.id % len(write_qs)].put)
 
     async def _heartbeat(self) -> None:
         while True:

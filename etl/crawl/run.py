@@ -16,7 +16,7 @@ from etl.crawl import queue as Q
 from etl.crawl.engine import Engine
 from etl.crawl.handlers import TaskHandlers
 from etl.crawl.settings import CrawlSettings
-from etl.crawl.writer import Writer
+from etl.crawl.writer import WriteTotals, Writer
 from etl.db.connect import connection, create_pool
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
@@ -41,6 +41,7 @@ class CrawlSummary:
     retries: int
     errors: dict[str, int]
     tasks_finished: int
+    db_seconds: float = 0.0  # time in COPY + upsert transactions
     task_states: dict[str, int] = field(default_factory=dict)
     failed_examples: list[str] = field(default_factory=list)
 
@@ -64,6 +65,7 @@ class CrawlSummary:
             + (", ".join(f"{k} {v:,}" for k, v in sorted(self.requests.items())) or "none"),
             f"retries: {self.retries:,}; errors: "
             + (", ".join(f"{k} {v:,}" for k, v in sorted(self.errors.items())) or "none"),
+            f"database writes: {self.db_seconds:.1f} s in COPY + upsert (all writers); "
             f"tasks finished by this run: {self.tasks_finished:,}; all tasks of the crawl: {states or 'none'}",
         ]
 
@@ -97,7 +99,7 @@ async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings
     await ensure_schema(target)
     crawl_id, resumed = await _open(target, spec, settings)
     dsn = target if isinstance(target, str) else await asyncio.to_thread(target.connection_dsn)
-    pool = await create_pool(dsn, min_size=1, max_size=3)
+    pool = await create_pool(dsn, min_size=0, max_size=3)  # no floor: nothing to restore after a restart
     try:
         queue = Q.TaskQueue(pool, crawl_id, settings.lease_s, settings.db_budget_s)
         if retry_failed:
@@ -115,18 +117,20 @@ async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings
 
 async def _execute(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings, client_settings: ClientSettings,
                    quiet: bool, resumed: bool) -> CrawlSummary:
-    writer = Writer(dsn, queue.crawl_id, queue.worker, settings.max_attempts, settings.batch_rows, settings.db_budget_s)
+    writers = [Writer(dsn, queue.crawl_id, queue.worker, settings.max_attempts, settings.batch_rows,
+                      settings.db_budget_s) for _ in range(settings.writers)]
     try:
         async with MapillaryClient(client_settings) as client:
             with make_progress(f"crawl {queue.crawl_id}", "images", quiet=quiet) as progress:
-                engine = Engine(queue, writer, client, TaskHandlers(client, settings), settings.concurrency, progress)
+                engine = Engine(queue, writers, client, TaskHandlers(client, settings), settings.concurrency, progress)
                 result = await engine.run()
     finally:
-        await writer.close()
-    stats, totals = client.stats, writer.totals
+        for writer in writers:
+            await writer.close()
+    stats, totals = client.stats, WriteTotals.sum([w.totals for w in writers])
     return CrawlSummary(
         crawl_id=queue.crawl_id, resumed=resumed, seconds=result.seconds, images=totals.images,
         new_images=totals.new_images, new_sequences=totals.new_sequences, skipped_records=totals.skipped,
         requests=dict(stats.requests), retries=sum(stats.retries.values()), errors=dict(stats.errors),
-        tasks_finished=result.tasks_finished, task_states=result.counts,
+        tasks_finished=result.tasks_finished, task_states=result.counts, db_seconds=totals.seconds,
     )

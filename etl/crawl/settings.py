@@ -32,6 +32,7 @@ class CrawlSettings:
     max_attempts: int = 3  # per task, then it is 'failed' (see --retry-failed)
     lease_s: float = 60.0  # a claimed task is ours this long without renewal
     batch_rows: int = 10_000  # rows per COPY + upsert transaction
+    writers: int = 2  # writer connections (upserts are index-bound: one core each)
     db_budget_s: float = 120.0  # how long to wait for a lost database before stopping
 
     def identity(self) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +37,15 @@ class WriteTotals:
     skipped: int = 0  # records without a required field
     batches: int = 0
     lost_leases: int = 0  # tasks another worker had taken over when we finished them
+    seconds: float = 0.0  # time spent in COPY + upsert transactions
+
+    @staticmethod
+    def sum(parts: list[WriteTotals]) -> WriteTotals:
+        out = WriteTotals()
+        for p in parts:
+            for name in out.__dataclass_fields__:
+                setattr(out, name, getattr(out, name) + getattr(p, name))
+        return out
 
 
 class Writer:
@@ -84,7 +94,11 @@ class Writer:
         async def call() -> int:
             return await self._write(rows, finishes)
 
-        return await with_db_retry("writing images", call, self.db_budget_s, self.connect)
+        started = time.monotonic()
+        try:
+            return await with_db_retry("writing images", call, self.db_budget_s, self.connect)
+        finally:
+            self.totals.seconds += time.monotonic() - started
 
     async def _write(self, rows: list[tuple], finishes: list[Finish]) -> int:
         conn = self.conn

@@ -1,0 +1,157 @@
+"""Crawler benchmark: end-to-end images/s, requests per 1,000 images, peak RSS.
+
+A local simulator (its own process, no added latency, no rate limits) serves a
+uniform synthetic world of the chosen size; `mlyetl crawl` runs as a separate
+process into a fresh database; its peak RSS comes from wait4(). The old
+pipeline's request count is computed for the same world from its documented
+method: the same bbox discovery plus at least 7 calls per sequence.
+
+    MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_crawler.py --size 1m --method search --method tiles
+    MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_crawler.py --size 10m --method search
+
+Figures go to docs/benchmarks.md (section "Crawler"). The embedded cluster of
+MLYETL_DATA_DIR (or --admin-dsn) is used; each run makes its own database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from etl.db import migrate  # noqa: E402
+from etl.db.cluster import EmbeddedCluster  # noqa: E402
+from etl.simulator.config import DEFAULT_TOKEN  # noqa: E402
+
+# Uniform worlds: background 3 sequences per 0.01-degree cell, ~2,200 images per square km-ish cell row.
+WORLDS = {
+    "100k": ("seed=5;bbox=10.0,50.0,10.1,50.5;background=3", "10.0,50.0,10.1,50.5"),
+    "1m": ("seed=5;bbox=10.0,50.0,11.0,50.5;background=3", "10.0,50.0,11.0,50.5"),
+    "10m": ("seed=5;bbox=10.0,50.0,15.0,51.0;background=3", "10.0,50.0,15.0,51.0"),
+}
+OLD_CALLS_PER_SEQUENCE = 7  # the old scripts' minimum per sequence (docs/original-pipeline.md)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_simulator(world: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "simulator", "serve", "--port", str(port), "--world", world,
+                             "--rate-limits", "off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, f"http://127.0.0.1:{port}"
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the simulator did not start")
+
+
+async def _fresh_database(admin_dsn: str, name: str) -> str:
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    parts = urlsplit(admin_dsn)
+    dsn = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    await migrate.upgrade(dsn)
+    return dsn
+
+
+def _run_measured(argv_dsn: tuple, method: str) -> dict:
+    """Run the crawl as a child and read its own peak RSS via wait4 (not the simulator's)."""
+    dsn, url, area = argv_dsn
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MAPILLARY_TOKEN": DEFAULT_TOKEN}
+    argv = [sys.executable, "-m", "etl", "-q", "crawl", "--bbox", area, "--method", method, "--graph-url", url,
+            "--tiles-url", url, "--dsn", dsn, "--rate-limit", "off"]
+    out_path = Path(f"/tmp/bench-crawler-{os.getpid()}-{method}.out")
+    with open(out_path, "w") as out:
+        started = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - started
+    text = out_path.read_text()
+    return {"text": text, "status": status, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+def _number(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    return float(match.group(1).replace(",", "")) if match else float("nan")
+
+
+async def _sequences(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(DISTINCT sequence_id) FROM images"))
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(WORLDS), default="1m")
+    parser.add_argument("--method", action="append", choices=["search", "tiles"])
+    parser.add_argument("--admin-dsn", help="DSN allowed to CREATE DATABASE (default: the embedded cluster)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    methods = args.method or ["search"]
+    admin = args.admin_dsn
+    if not admin:
+        cluster = EmbeddedCluster()
+        cluster.ensure_running()
+        admin = cluster.socket_dsn()
+    world, area = WORLDS[args.size]
+    sim, url = _start_simulator(world)
+    results = []
+    try:
+        for method in methods:
+            dsn = asyncio.run(_fresh_database(admin, f"bench_crawler_{args.size}_{method}"))
+            run = _run_measured((dsn, url, area), method)
+            text = run["text"]
+            images = _number(r"images stored: ([\d,]+)", text)
+            requests = _number(r"requests: ([\d,]+)", text)
+            crawl_s = _number(r"in ([\d.]+) s\n", text)
+            db_s = _number(r"database writes: ([\d.]+) s", text)
+            sequences = asyncio.run(_sequences(dsn))
+            search_requests = _number(r"images_bbox ([\d,]+)", text) if method == "search" else float("nan")
+            row = {"size": args.size, "method": method, "exit": run["status"], "images": images,
+                   "crawl_s": crawl_s, "images_per_s": images / crawl_s, "db_write_s": db_s,
+                   "requests": requests, "requests_per_1000": 1000 * requests / images,
+                   "sequences": sequences, "peak_rss_mb": round(run["peak_rss_mb"], 1), "crawler_cpu_s": round(run["cpu_s"], 1)}
+            if method == "search":
+                old = search_requests + OLD_CALLS_PER_SEQUENCE * sequences
+                row["old_pipeline_requests_per_1000"] = 1000 * old / images
+            results.append(row)
+            print(json.dumps(row), flush=True)
+            if run["status"] != 0:
+                print(text[-2000:], file=sys.stderr)
+    finally:
+        sim.kill()
+        sim.wait()
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
