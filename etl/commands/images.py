@@ -1,0 +1,107 @@
+"""`mlyetl images`: download a result's images (thumbnails or originals) with EXIF."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from etl.cli_options import database_options, is_quiet
+from etl.db.migrate import ensure_schema
+from etl.db.target import DatabaseTarget
+from etl.errors import UserInputError
+from etl.export.source import CLASS_CHOICES
+from etl.images.layout import SIZES
+from etl.progress import make_progress
+
+
+@click.group("images")
+def command() -> None:
+    """Download the images of a filter result or of one exported CSV shard.
+
+    \b
+    Example:
+      MAPILLARY_TOKEN_FILE=~/.mapillary-token mlyetl images download --shard exports/all-00007.csv --size 1024 --out images
+    """
+
+
+@command.command("download")
+@click.option("--shard", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A CSV shard from 'mlyetl export csv' (its result is read from the manifest beside it).")
+@click.option("--result", help="A filter result: download all its kept images (or with --shard: the shard's result).")
+@click.option("--class", "cls", type=click.Choice(CLASS_CHOICES), default="all", show_default=True,
+              help="With --result: which class.")
+@click.option("--size", type=click.Choice(SIZES), default="1024", show_default=True,
+              help="Thumbnail long side in px, or the original image.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Root folder; images go to OUT/{class}_{threshold}m/{size}/{image_id}.jpg.")
+@click.option("--resize", type=click.IntRange(16, 8192), metavar="PX",
+              help="Also write a copy whose long side is PX (aspect ratio kept) to OUT/{class}_{threshold}m/{size}_resized_PX/.")
+@click.option("--retry-failed", is_flag=True, help="Try again the images whose earlier download failed.")
+@click.option("--token", envvar="MAPILLARY_TOKEN", show_envvar=True,
+              help="Mapillary access token. Prefer the environment variable or --token-file: flags show in process lists.")
+@click.option("--token-file", type=click.Path(path_type=Path, dir_okay=False), envvar="MAPILLARY_TOKEN_FILE",
+              show_envvar=True, help="File holding the token (keep it mode 0600).")
+@click.option("--graph-url", default="https://graph.mapillary.com", show_default=True,
+              help="Graph API root (the simulator for tests).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Downloads in flight.")
+@click.option("--rate-limit", metavar="SPEC", help="API limits for the URL calls, e.g. 'entity=60000/min' (the default).")
+@click.option("--max-retries", type=click.IntRange(0, 20), default=5, show_default=True,
+              help="Retries per image and per API call, for transient errors (5xx, timeouts, cut answers).")
+@click.option("--backoff", type=click.FloatRange(0.0, 60.0), default=1.0, show_default=True,
+              help="First retry pause in seconds; doubles each retry, with jitter.")
+@click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=120.0, show_default=True,
+              help="Seconds allowed for one download or API call.")
+@database_options
+def download(target: DatabaseTarget, shard: Path | None, result: str | None, cls: str, size: str, out: Path,
+             resize: int | None, retry_failed: bool, token: str | None, token_file: Path | None, graph_url: str,
+             concurrency: int, rate_limit: str | None, max_retries: int, backoff: float, timeout: float) -> None:
+    """Fetch fresh URLs in batches, download with bounded concurrency, add EXIF, record outcomes.
+
+    Images already on disk are skipped, so rerunning the same command resumes; failures
+    are stored with their reason in image_downloads and retried with --retry-failed.
+    The token comes from MAPILLARY_TOKEN or a token file (MAPILLARY_TOKEN_FILE / --token-file).
+
+    \b
+    Example:
+      mlyetl images download --result europe --class urban --size 2048 --resize 512 --out images/europe
+    """
+    from etl.images.download import Tuning
+    from etl.images.runner import DownloadRequest, download_images
+    from etl.mapillary.client import ClientSettings
+    from etl.mapillary.limits import parse_limits
+    from etl.mapillary.token import resolve_token
+
+    if shard is None and result is None:
+        raise UserInputError("say what to download", hint="give --shard FILE or --result NAME")
+    request = DownloadRequest(out, size, result, cls, shard, resize, retry_failed)
+    client = ClientSettings(token=resolve_token(token, token_file), graph_url=graph_url.rstrip("/"),
+                            limits=parse_limits(rate_limit), max_retries=max_retries, backoff_s=backoff,
+                            timeout_s=timeout, concurrency=min(concurrency, 16))
+    tuning = Tuning(concurrency=concurrency, max_retries=max_retries, backoff_s=backoff, timeout_s=timeout)
+
+    async def run() -> None:
+        await ensure_schema(target)
+        with make_progress(f"images {size}", "images", quiet=is_quiet()) as progress:
+            counts, outcomes, unknown = await download_images(target, request, client, tuning, progress)
+        _report(counts, outcomes, unknown)
+
+    asyncio.run(run())
+
+
+def _report(counts, outcomes, unknown: list[int]) -> None:  # noqa: ANN001
+    import time
+
+    elapsed = max(time.monotonic() - counts.started, 1e-9)
+    click.echo(f"downloaded {counts.downloaded:,} images ({counts.bytes / 1e6:,.1f} MB) in {elapsed:.1f} s: "
+               f"{counts.downloaded / elapsed:,.1f} images/s, {counts.bytes / 1e6 / elapsed:,.2f} MB/s; "
+               f"{counts.skipped:,} already on disk; {counts.failed:,} failed; {counts.url_refreshes:,} URLs refreshed")
+    for reason, n in sorted(counts.reasons.items(), key=lambda kv: -kv[1])[:5]:
+        click.echo(f"  failed {n:,}: {reason}")
+    done = sum(r["n"] for r in outcomes if r["state"] == "done")
+    failed = sum(r["n"] for r in outcomes if r["state"] == "failed")
+    click.echo(f"in the database for this result and size: {done:,} done, {failed:,} failed"
+               + (" (retry them with --retry-failed)" if failed else ""))
+    if unknown:
+        click.echo(f"warning: {len(unknown):,} ids of the shard are not in the result (e.g. {unknown[0]})", err=True)

@@ -1,0 +1,82 @@
+"""Turning a raw download into the final files: check, EXIF, resized copy, rename.
+
+Runs in a worker thread (Pillow work is CPU-bound). The order makes completeness
+visible from the file system alone: the resized copy is renamed into place first and
+the main file last, so a main file that exists is a finished image.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PIL import Image
+
+from etl.images.exif import ImageFacts, exif_bytes, write_with_exif
+
+THUMB_SIDES = {"256": 256, "1024": 1024, "2048": 2048}
+
+
+class BadImage(Exception):
+    """The download is not a JPEG of the expected size."""
+
+
+def check_jpeg(raw: Path, size: str, width: int | None, height: int | None) -> tuple[int, int]:
+    """(width, height) of a complete JPEG of the asked size, else BadImage."""
+    try:
+        with Image.open(raw) as image:
+            if image.format != "JPEG":
+                raise BadImage(f"not a JPEG but {image.format}")
+            dims = image.size
+    except (OSError, SyntaxError) as error:
+        raise BadImage(f"not a readable image: {error}") from None
+    with open(raw, "rb") as handle:  # a cut-off file lacks the end-of-image marker
+        handle.seek(-2, os.SEEK_END)
+        if handle.read(2) != b"\xff\xd9":
+            raise BadImage("JPEG is incomplete (no end marker)")
+    if size in THUMB_SIDES:
+        side = THUMB_SIDES[size]
+        if max(dims) != side and not (width and height and max(width, height) < side):
+            raise BadImage(f"expected the long side {side} px, got {dims[0]}x{dims[1]}")
+    elif width and height and sorted(dims) != sorted((width, height)):
+        raise BadImage(f"expected {width}x{height}, got {dims[0]}x{dims[1]}")
+    return dims
+
+
+def resized_size(dims: tuple[int, int], long_side: int) -> tuple[int, int]:
+    """The size with the long side `long_side` and the aspect ratio kept (never enlarged)."""
+    w, h = dims
+    scale = min(1.0, long_side / max(w, h))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def finish(raw: Path, work: Path, final: Path, resized: Path | None, resize: int | None,
+           facts: ImageFacts, size: str, width: int | None, height: int | None) -> int:
+    """Write the final file(s) from `raw`; returns the final file's size in bytes."""
+    dims = check_jpeg(raw, size, width, height)
+    exif = exif_bytes(facts)
+    if resized is not None and resize is not None:
+        _write_resized(raw, work / f"{facts.image_id}.resized.jpg", resized, dims, resize, exif)
+    tmp = work / f"{facts.image_id}.final.jpg"
+    with open(raw, "rb") as source, open(tmp, "wb") as target:
+        write_with_exif(source, target, exif)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, final)
+    return final.stat().st_size
+
+
+def _write_resized(raw: Path, tmp: Path, target: Path, dims: tuple[int, int], long_side: int, exif: bytes) -> None:
+    new_size = resized_size(dims, long_side)
+    with Image.open(raw) as image:
+        image.draft("RGB", new_size)  # decode at a reduced scale when JPEG allows: much faster
+        copy = image.convert("RGB").resize(new_size, Image.Resampling.LANCZOS)
+    copy.save(tmp, "JPEG", quality=90, exif=exif)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, target)
+
+
+def resize_existing(final: Path, work: Path, target: Path, long_side: int) -> None:
+    """A resized copy of an image downloaded earlier without --resize (no network)."""
+    with Image.open(final) as image:
+        dims, exif = image.size, image.info.get("exif", b"")
+    _write_resized(final, work / f"{final.stem}.resized.jpg", target, dims, long_side, exif)
