@@ -82,3 +82,44 @@ def csv_cmd(target: DatabaseTarget, result: str, out: Path, cls: str, shards: in
 
 def _settings_dict(settings: object) -> dict:
     return {k: str(v) if isinstance(v, Path) else v for k, v in vars(settings).items()}
+
+
+def _files_command(kind: str, name: str, what: str, example: str):  # noqa: ANN202 - a click command
+    @command.command(name, help=f"""One {what} per class, named with its spacing threshold (urban_100m.{kind}, other_1000m.{kind}).
+
+    Rows stream from a database cursor in batches (--batch-rows), so memory stays flat
+    whatever the size of the result; each file appears only when complete.
+
+    \b
+    Example:
+      {example}
+    """)
+    @RESULT
+    @OUT
+    @_class_option("all")
+    @click.option("--batch-rows", type=click.IntRange(1000, 1_000_000), default=50_000, show_default=True,
+                  help="Rows read and written per batch.")
+    @database_options
+    def files_cmd(target: DatabaseTarget, result: str, out: Path, cls: str, batch_rows: int) -> None:
+        from etl.export.files import export_files
+
+        async def run() -> None:
+            await ensure_schema(target)
+            async with connection(target) as conn:
+                settings = {"result": result, "class": cls, "out": str(out), "kind": kind}
+                async with recorded_run(conn, f"export-{name}", settings) as run_record:
+                    with make_progress(f"export {name}", "rows", quiet=is_quiet()) as progress:
+                        written = await export_files(target, result, cls, out, kind, progress, batch_rows)
+                    run_record.counters.update({f.path.name: f.rows for f in written})
+            for item in written:
+                click.echo(f"wrote {item.rows:,} rows to {item.path}")
+
+        asyncio.run(run())
+
+    return files_cmd
+
+
+gpkg_cmd = _files_command("gpkg", "gpkg", "GeoPackage",
+                          "mlyetl export gpkg --result europe --out exports/europe")
+geoparquet_cmd = _files_command("parquet", "geoparquet", "GeoParquet file",
+                                "mlyetl export geoparquet --result europe --class urban --out exports/europe")
