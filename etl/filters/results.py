@@ -87,10 +87,14 @@ async def _prepare_partition(conn: asyncpg.Connection, handle: ResultHandle) -> 
     return handle
 
 
-async def index_statements(handle: ResultHandle) -> list[str]:
+async def index_statements(conn: asyncpg.Connection, handle: ResultHandle) -> list[str]:
+    """The partition's missing indexes (a killed run may have built some of them already)."""
     text = sql_text("filters/partition_indexes.sql")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("--")]
-    return [line.format(points=handle.points_table) for line in lines]
+    lines = [line.format(points=handle.points_table) for line in text.splitlines()
+             if line.strip() and not line.startswith("--")]
+    existing = {r["indexname"] for r in await conn.fetch(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1", handle.points_table)}
+    return [sql for sql in lines if not any(f" {name} " in sql for name in existing)]
 
 
 async def attach_partition(conn: asyncpg.Connection, handle: ResultHandle) -> None:

@@ -83,7 +83,8 @@ async def _walk_all(pool: asyncpg.Pool, handle: ResultHandle, params: FilterPara
 
 
 async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
-    statements = await index_statements(handle)
+    async with pool.acquire() as conn:
+        statements = await index_statements(conn, handle)
 
     async def one(sql: str) -> None:
         async with pool.acquire() as conn:

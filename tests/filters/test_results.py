@@ -1,0 +1,143 @@
+"""Named results: incremental re-runs, --exclude-result, bucket independence, hostile
+names, parameter changes, and what a GIS client (GDAL's ogrinfo) sees."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+from tests.conftest import run_cli
+from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, kept_ids, points, \
+    setup_square_world
+
+
+def _seq(seq: str, first_id: int, n: int, lon: float, step_m: float = 30.0, t0: int = 0) -> list:
+    return [(first_id + k, seq, t0 + k, lon, 0.1 + k * step_m * LAT_DEG_PER_M) for k in range(n)]
+
+
+def _world(dsn: str, tmp_path: Path) -> None:
+    setup_square_world(dsn, tmp_path)
+    rows = []
+    for s in range(12):  # 6 other and 6 urban sequences, 25 images each
+        rows += _seq(f"s{s:02d}", s * 100, 25, 0.2 if s % 2 else 0.55)
+    asyncio.run(insert_images(dsn, rows))
+
+
+def test_rerun_recomputes_only_touched_sequences_and_matches_a_fresh_result(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    first = filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0)
+    assert first.counts["recomputed_sequences"] == 12 and first.counts["clipped"] == 300
+    assert filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0).counts["recomputed_sequences"] == 0
+    # new images arrive in s03 (they extend it) and a new sequence s99; one image of s05 is deleted
+    asyncio.run(insert_images(db_dsn, [(300 + 25 + k, "s03", 25 + k, 0.2, 0.1 + (25 + k) * 30 * LAT_DEG_PER_M)
+                                       for k in range(5)] + _seq("s99", 9900, 5, 0.3)))
+    asyncio.run(fetch(db_dsn, "UPDATE images SET deleted_at = now() WHERE id = 502"))
+    again = filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0)
+    assert again.counts["recomputed_sequences"] == 3
+    fresh = filter_square(db_dsn, name="fresh", spacing_urban=100.0, spacing_other=100.0)
+    assert kept_ids(db_dsn, "r1") == kept_ids(db_dsn, "fresh")
+    assert {i: (r["class"], r["kept"]) for i, r in points(db_dsn, "r1").items()} == \
+        {i: (r["class"], r["kept"]) for i, r in points(db_dsn, "fresh").items()}
+    assert again.counts["clipped"] == fresh.counts["clipped"] == 309
+    lines = asyncio.run(fetch(db_dsn, "SELECT result_name, sequence_id, image_count, kept_count, ST_AsText(geom) g "
+                                      "FROM filter_sequence_lines ORDER BY sequence_id, result_name"))
+    by_result = {n: [(r["sequence_id"], r["image_count"], r["kept_count"], r["g"]) for r in lines
+                     if r["result_name"] == n] for n in ("r1", "fresh")}
+    assert by_result["r1"] == by_result["fresh"] and len(by_result["r1"]) == 13
+
+
+def test_result_does_not_depend_on_the_number_of_buckets(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    filter_square(db_dsn, name="one", jobs=1, spacing_urban=100.0)
+    filter_square(db_dsn, name="five", jobs=5, spacing_urban=100.0)
+    assert kept_ids(db_dsn, "one") == kept_ids(db_dsn, "five") and len(kept_ids(db_dsn, "one")) > 12
+
+
+def test_exclude_result_leaves_out_images_of_the_earlier_result(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    filter_square(db_dsn, name="v1")
+    new = _seq("s03", 325, 6, 0.2, t0=25) + _seq("new", 5000, 4, 0.25)
+    asyncio.run(insert_images(db_dsn, new))
+    filter_square(db_dsn, name="v2", exclude_result="v1")
+    assert set(points(db_dsn, "v2")) == {r[0] for r in new}
+    assert kept_ids(db_dsn, "v2") == {325, 5000}   # first of each walk; 100 m > 5 * 30 m is not reached
+    missing = run_cli("filter", "--name", "v3", "--continent", "square", "--urban", "town",
+                      "--exclude-result", "nope", "--dsn", db_dsn)
+    assert missing.returncode == 2 and "not a finished result" in missing.stderr
+
+
+def test_hostile_names_are_refused_and_nothing_is_touched(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    hostile = ["x'; DROP TABLE images; --", 'r"); DELETE FROM images; --', "a" * 65, " lead", "",
+               "semi;colon", "new\nline", "../../etc"]
+    for name in hostile:
+        for args in (["--name", name, "--continent", "square", "--urban", "town"],
+                     ["--name", "ok", "--continent", name, "--urban", "town"],
+                     ["--name", "ok", "--continent", "square", "--urban", "town", "--exclude-result", name]):
+            result = run_cli("filter", *args, "--dsn", db_dsn)
+            assert result.returncode == 2, (name, result.stderr)
+            assert "is not allowed" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert asyncio.run(fetch(db_dsn, "SELECT count(*) FROM images"))[0][0] == 300
+    # odd but acceptable names work, and are only ever bound as parameters
+    filter_square(db_dsn, name="Straße v1.0 - test_β")
+    assert len(points(db_dsn, "Straße v1.0 - test_β")) == 300
+
+
+def test_changed_parameters_are_refused_unless_replace(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    args = ["filter", "--name", "r", "--continent", "square", "--urban", "town", "--dsn", db_dsn]
+    assert run_cli(*args, "--spacing-other", "100").returncode == 0
+    refused = run_cli(*args, "--spacing-other", "200")
+    assert refused.returncode == 2 and "spacing_other" in refused.stderr and "--replace" in refused.stderr
+    replaced = run_cli(*args, "--spacing-other", "200", "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    params = asyncio.run(fetch(db_dsn, "SELECT params->>'spacing_other' FROM filter_results WHERE name = 'r'"))
+    assert params[0][0] == "200.0"
+
+
+def test_a_killed_first_run_resumes_without_duplicates(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    # simulate a run killed after one bucket committed: run, then undo half of it the way a
+    # crash would leave it (signatures of the other bucket missing, partition not attached)
+    filter_square(db_dsn, name="k", jobs=2)
+    asyncio.run(fetch(db_dsn, """
+        WITH b AS (SELECT sequence_id FROM filter_sequences WHERE result_name = 'k'
+                   AND (hashtext(sequence_id) & 2147483647) % 2 = 1),
+             p AS (DELETE FROM filter_points WHERE result_name = 'k' AND sequence_id IN (SELECT * FROM b)),
+             l AS (DELETE FROM filter_sequence_lines WHERE result_name = 'k' AND sequence_id IN (SELECT * FROM b))
+        DELETE FROM filter_sequences WHERE result_name = 'k' AND sequence_id IN (SELECT * FROM b)"""))
+    asyncio.run(fetch(db_dsn, "ALTER TABLE filter_points DETACH PARTITION filter_points_r1"))
+    asyncio.run(fetch(db_dsn, "UPDATE filter_results SET state = 'running' WHERE name = 'k'"))
+    resumed = filter_square(db_dsn, name="k", jobs=2)
+    assert 0 < resumed.counts["recomputed_sequences"] < 12
+    assert resumed.counts["clipped"] == 300 and len(points(db_dsn, "k")) == 300
+
+
+def _ogr_dsn(dsn: str) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(dsn)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    fields = {"dbname": parts.path.lstrip("/"), "user": parts.username, "host": query.get("host", parts.hostname),
+              "port": query.get("port", parts.port)}
+    return "PG:" + " ".join(f"{k}={v}" for k, v in fields.items() if v)
+
+
+def test_results_are_layers_with_keys_for_gdal_and_qgis(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    filter_square(db_dsn)
+    listing = subprocess.run(["ogrinfo", "-ro", "-so", "-q", _ogr_dsn(db_dsn)], capture_output=True, text=True,
+                             timeout=60)
+    assert listing.returncode == 0, listing.stderr
+    # GDAL 3.6 does not list partitioned parents; each result's partition (PK, typmod Point) is its layer
+    for layer in ("filter_sequence_lines (Line String)", "filter_points_r1 (Point)",
+                  "boundary_cells (Multi Polygon)", "boundary_layers (Multi Polygon)"):
+        assert layer in listing.stdout, listing.stdout
+    detail = subprocess.run(["ogrinfo", "-ro", "-so", _ogr_dsn(db_dsn), "filter_sequence_lines"],
+                            capture_output=True, text=True, timeout=60)
+    assert "Feature Count: 12" in detail.stdout and "EPSG" in detail.stdout and "4326" in detail.stdout
+    one = subprocess.run(["ogrinfo", "-ro", "-q", _ogr_dsn(db_dsn), "-sql",
+                          "SELECT * FROM filter_points WHERE result_name = 'r1' AND kept AND image_id = 0"],
+                         capture_output=True, text=True, timeout=60)
+    assert "POINT (0.55 0.1)" in one.stdout and "class (String) = urban" in one.stdout, one.stdout
