@@ -85,10 +85,12 @@ async def run_downloads(run: Run, pages) -> Counts:  # noqa: ANN001 - an async i
 
 
 async def _produce(run: Run, pages, queue: asyncio.Queue) -> None:  # noqa: ANN001
+    # a batch no larger than what the workers take in a round or two: URLs are used fresh
+    size = max(1, min(run.tuning.url_batch, 2 * run.tuning.concurrency))
     async for page in pages:
         todo = [item for item in page if not await _already_there(run, item)]
-        for start in range(0, len(todo), run.tuning.url_batch):
-            batch = todo[start:start + run.tuning.url_batch]
+        for start in range(0, len(todo), size):
+            batch = todo[start:start + size]
             urls = await _urls_or_fail(run, batch)
             for item in batch:
                 if item.image_id in urls:

@@ -137,3 +137,33 @@ def test_a_bad_token_stops_with_one_line_and_no_secret(db_dsn: str, simulator, w
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused the token" in lines[0] and "wrongsecret" not in done.stderr + done.stdout
+
+
+def test_download_one_shard_of_an_export(db_dsn: str, simulator, world, tmp_path: Path) -> None:  # noqa: ANN001
+    ids = load_world_images(db_dsn, world, 30)
+    exported = run_cli("export", "csv", "--result", "tiny", "--shards", "3", "--out", str(tmp_path / "csv"),
+                       env={"MLYETL_DSN": db_dsn})
+    assert exported.returncode == 0, exported.stderr
+    manifest = json.loads((tmp_path / "csv" / "manifest-all.json").read_text())
+    shard = manifest["files"][1]
+    shard_ids = [int(line.split(",")[0]) for line in (tmp_path / "csv" / shard["path"]).read_text().splitlines()[1:]]
+    done = _download(db_dsn, simulator, tmp_path / "img", "--shard", str(tmp_path / "csv" / shard["path"]))
+    assert done.returncode == 0, done.stderr
+    assert sorted(int(p.stem) for p in _jpgs(tmp_path / "img")) == sorted(shard_ids)
+    assert set(shard_ids) < set(ids) and len(shard_ids) == shard["rows"]
+
+
+def test_urls_that_are_always_expired_fail_with_that_reason(db_dsn: str, world, tmp_path: Path) -> None:  # noqa: ANN001
+    from etl.simulator.config import SimulatorConfig
+    from etl.simulator.server import SimulatorServer
+
+    load_world_images(db_dsn, world, 3)
+    with SimulatorServer(SimulatorConfig(world=world, rate_limits={}, url_expiry_seconds=-60)) as sim:
+        done = _download(db_dsn, sim, tmp_path, "--result", "tiny")
+        stats = sim.stats
+    assert done.returncode == 0, done.stderr
+    outcomes = _downloads(db_dsn)
+    assert len(outcomes) == 3 and all(s == "failed" and "expired" in e for s, e in outcomes.values())
+    # one batch call, then a fresh URL per image and retry, three times each
+    assert stats["requests"]["entities"] + stats["requests"].get("entity", 0) == 1 + 3 * 3
+    assert stats["requests"]["thumbs"] == 3 * 4
