@@ -19,7 +19,7 @@ from etl.crawl.settings import CrawlSettings, epoch_ms
 from etl.mapillary import errors as E
 from etl.mapillary import discovery as D
 from etl.mapillary.client import MapillaryClient
-from etl.mapillary.parsing import IMAGE_FIELDS, BadAnswer, data_list, image_rows
+from etl.mapillary.parsing import IMAGE_FIELDS, BadAnswer, count_records, data_list, image_rows
 from etl.mapillary.tiles import TILESET, has_features, tile_images
 
 Put = Callable[[WriteItem], Awaitable[None]]
@@ -60,18 +60,20 @@ class TaskHandlers:
         box = D.parse_box_key(task.key)
         params = {"bbox": ",".join(repr(v) for v in box), "fields": IMAGE_FIELDS, "limit": "2000", **self.filters}
         try:
-            records = data_list(await self.client.graph("images_bbox", "search", "/images", params))
+            body = await self.client.graph("images_bbox", "search", "/images", params)
         except E.ReduceData:
             return await put(WriteItem([], self._split(task, box, "the API asked to reduce the data")))
         except E.QueryTimeout:
             return await put(WriteItem([], self._split(task, box, "the query kept timing out")))
+        found = count_records(body)
+        if found >= self.settings.split_at:
+            finish = self._split(task, box, f"{found} results, the answer may be cut")
+            # a box that cannot be split further still keeps what it got; others are not even parsed
+            rows, skipped = image_rows(data_list(body), not task.inside) if finish.state == "failed" else ([], 0)
+            return await put(WriteItem(rows, finish, skipped))
+        records = data_list(body)
         if not records:
             return await put(WriteItem([], Finish(task.id, "empty")))
-        if len(records) >= self.settings.split_at:
-            finish = self._split(task, box, f"{len(records)} results, the answer may be cut")
-            # a box that cannot be split further still keeps what it got
-            rows, skipped = image_rows(records, not task.inside) if finish.state == "failed" else ([], 0)
-            return await put(WriteItem(rows, finish, skipped))
         rows, skipped = image_rows(records, not task.inside)
         await put(WriteItem(rows, Finish(task.id, "done", len(rows)), skipped))
 

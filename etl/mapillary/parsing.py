@@ -53,14 +53,11 @@ def _altitude(value: object) -> float | None:
     return value - _UINT32 if value >= _INT31 else value
 
 
-def _int(value: object) -> int | None:
-    if value is None or value == "":
-        return None
-    return int(value)  # type: ignore[call-overload]
-
-
 def image_row(rec: dict, check_area: bool) -> tuple | None:
-    """One staging row; None when a required field (id, sequence, time, position) is missing."""
+    """One staging row; None when a required field (id, sequence, time, position) is missing.
+
+    Written flat (no helper per field): it runs once per image.
+    """
     get = rec.get
     comp, orig = get("computed_geometry"), get("geometry")
     seq, when, ident = get("sequence"), get("captured_at"), get("id")
@@ -68,14 +65,19 @@ def image_row(rec: dict, check_area: bool) -> tuple | None:
         return None
     ocoords = orig["coordinates"] if orig else (None, None)
     lon, lat = comp["coordinates"] if comp else ocoords
-    creator = get("creator") or {}
+    creator = get("creator")
+    cid = creator.get("id") if creator else None
+    alt, calt = get("altitude"), get("computed_altitude")
+    width, height, org = get("width"), get("height"), get("organization_id")
     return (
         int(ident), seq, int(when), lon, lat, comp is not None, ocoords[0], ocoords[1],
         get("compass_angle"), get("computed_compass_angle"),
-        _altitude(get("altitude")), _altitude(get("computed_altitude")),
-        bool(get("is_pano", False)), get("camera_type"), get("make") or None, get("model") or None,
-        _int(get("width")), _int(get("height")), _int(creator.get("id")), creator.get("username"),
-        _int(get("organization_id")), get("quality_score"), check_area,
+        alt if alt is None or alt < _INT31 else _altitude(alt),
+        calt if calt is None or calt < _INT31 else _altitude(calt),
+        get("is_pano") is True, get("camera_type"), get("make") or None, get("model") or None,
+        None if width is None else int(width), None if height is None else int(height),
+        int(cid) if cid else None, creator.get("username") if creator else None,
+        int(org) if org else None, get("quality_score"), check_area,
     )
 
 
@@ -92,6 +94,15 @@ def image_rows(records: Iterable[dict], check_area: bool) -> tuple[list[tuple], 
         else:
             rows.append(row)
     return rows, skipped
+
+
+def count_records(body: bytes) -> int:
+    """Records in an /images answer without parsing it (to decide on a split cheaply).
+
+    Counts the `"sequence":` keys: inside a JSON string a quote is escaped, so the
+    bytes cannot occur there. Every record asked for has a sequence (required).
+    """
+    return body.count(b'"sequence":')
 
 
 def ids_of(body: bytes) -> list[int]:
