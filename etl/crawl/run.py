@@ -15,6 +15,7 @@ from etl.crawl import area as areas
 from etl.crawl import queue as Q
 from etl.crawl.engine import Engine
 from etl.crawl.handlers import TaskHandlers
+from etl.crawl.model import Child
 from etl.crawl.settings import CrawlSettings
 from etl.crawl.writer import WriteTotals, Writer
 from etl.db.connect import connection, create_pool
@@ -77,7 +78,7 @@ async def _seed(settings: CrawlSettings, wkb_box: tuple[float, float, float, flo
             return
         z = D.start_zoom(wkb_box)
         tiles = D.tiles_covering(wkb_box, z)
-        await Q.add_children(conn, crawl_id, [Q.Child("tile", D.tile_key(*t), 0, D.tile_bounds(*t)) for t in tiles])
+        await Q.add_children(conn, crawl_id, [Child("tile", D.tile_key(*t), 0, D.tile_bounds(*t)) for t in tiles])
 
     return seed
 
