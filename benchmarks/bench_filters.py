@@ -1,0 +1,123 @@
+"""Benchmark of `mlyetl filter` at continent scale, with an in-memory GeoPandas run of the
+same rules side by side.
+
+    MLYETL_DATA_DIR=/tmp/bench-cluster .venv/bin/python benchmarks/bench_filters.py \\
+        --images 5000000 --geopandas-max 5000000 --out /tmp/bench-5m.json
+
+(one size per invocation, so that each run's peak RSS is its own).
+
+For each size: synthetic images over Europe are generated in SQL (not timed as part of the
+filter), the Natural Earth 1:50m Europe and urban layers are used, the filter runs
+in-process (its step times, the database size and this process's peak RSS are recorded),
+then an unchanged re-run (incremental: nothing to do). GeoPandas runs in a subprocess on
+the same images (exported once to .npz) so that its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synthetic  # noqa: E402  (benchmarks/synthetic.py)
+from etl import boundaries  # noqa: E402
+from etl.boundaries import naturalearth  # noqa: E402
+from etl.db.connect import connection  # noqa: E402
+from etl.db.migrate import ensure_schema  # noqa: E402
+from etl.db.target import resolve_target  # noqa: E402
+from etl.filters import FilterParams, run_filter  # noqa: E402
+
+
+def _rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+async def _reset(conn) -> None:  # noqa: ANN001
+    for row in await conn.fetch("SELECT id FROM filter_results"):
+        await conn.execute(f"DROP TABLE IF EXISTS filter_points_r{int(row['id']):d}")
+    await conn.execute("DELETE FROM filter_results")
+    await conn.execute("TRUNCATE images")
+
+
+async def _layers(conn) -> dict:  # noqa: ANN001
+    started = time.monotonic()
+    continent = await naturalearth.build_continent(conn, "Europe")
+    urban = await naturalearth.build_urban_areas(conn)
+    return {"seconds": round(time.monotonic() - started, 1), "urban_id": urban.id,
+            "continent_cells": continent.cells, "urban_cells": urban.cells}
+
+
+async def _sizes(conn) -> dict:  # noqa: ANN001
+    sql = """SELECT pg_database_size(current_database()) AS db,
+                    pg_total_relation_size('images') AS images,
+                    (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                     WHERE inhparent = 'filter_points'::regclass) AS points,
+                    pg_total_relation_size('filter_sequence_lines') AS lines"""
+    row = await conn.fetchrow(sql)
+    return {k: round((v or 0) / 2**20) for k, v in dict(row).items()}
+
+
+def _geopandas(npz: Path) -> dict:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("geopandas_filters.py")), str(npz)],
+                          capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1:], "seconds": round(time.monotonic() - started, 1)}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+async def bench_size(target, images: int, run_geopandas: bool, layers: dict) -> dict:  # noqa: ANN001
+    out: dict = {"images_requested": images}
+    async with connection(target) as conn:
+        await _reset(conn)
+        started = time.monotonic()
+        out["images"] = await synthetic.generate(conn, images, layers["urban_id"])
+        await conn.execute("VACUUM ANALYZE images")
+        out["generate_seconds"] = round(time.monotonic() - started, 1)
+    params = FilterParams(name="bench", continent="Europe", urban=naturalearth.DEFAULT_URBAN_NAME)
+    report = await run_filter(target, params)
+    out["filter"] = {"timings": report.timings, "counts": report.counts}
+    rerun = await run_filter(target, params)
+    out["rerun_unchanged"] = {"timings": rerun.timings, "recomputed": rerun.counts["recomputed_sequences"]}
+    out["python_peak_rss_mb"] = _rss_mb()  # before the export below, which is not part of the filter
+    async with connection(target) as conn:
+        out["sizes_mb"] = await _sizes(conn)
+        if run_geopandas:
+            with tempfile.TemporaryDirectory(prefix="bench-gpd-") as tmp:
+                npz = Path(tmp) / "images.npz"
+                await synthetic.export_arrays(conn, npz)
+                out["geopandas"] = _geopandas(npz)
+    return out
+
+
+async def main(args: argparse.Namespace) -> list[dict]:
+    target = resolve_target()
+    await ensure_schema(target)
+    async with connection(target) as conn:
+        layers = await _layers(conn)
+    print(json.dumps({"layers": layers}), flush=True)
+    results = []
+    for images in args.images:
+        result = await bench_size(target, images, images <= args.geopandas_max, layers)
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, action="append", required=True, help="Image count (repeatable).")
+    parser.add_argument("--geopandas-max", type=int, default=5_000_000, help="Run GeoPandas up to this size.")
+    parser.add_argument("--out", type=Path, help="Write all results as JSON here.")
+    arguments = parser.parse_args()
+    all_results = asyncio.run(main(arguments))
+    if arguments.out:
+        arguments.out.write_text(json.dumps(all_results, indent=1))
