@@ -8,11 +8,14 @@ resumes like any run; every stage is a no-op when its work is already done.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.boundaries.store import find_layer
 from etl.config import RunConfig
+from etl.db.connect import connection
 from etl.paths import DATA_DIR
 from etl.pipeline import StageCommand, plan_run, run_stage
 
@@ -23,7 +26,7 @@ CONTINENT = "Europe"
 
 @dataclass
 class DemoPlan:
-    boundaries: list[StageCommand]
+    urban_layer: StageCommand  # loaded once; reloading would make the filter recompute everything
     stages: list[StageCommand]
     out: Path
 
@@ -42,16 +45,21 @@ def demo_config(out: Path, graph_url: str, tiles_url: str, bbox: tuple[float, fl
 
 def plan_demo(out: Path, graph_url: str, tiles_url: str, bbox: tuple[float, float, float, float]) -> DemoPlan:
     urban_file = DATA_DIR / "demo" / "demo-town-urban.geojson"
-    boundaries = [
-        StageCommand("boundaries", ["boundaries", "add-continent", CONTINENT]),
-        StageCommand("boundaries", ["boundaries", "load", str(urban_file), "--kind", "urban", "--name", URBAN_LAYER]),
-    ]
-    return DemoPlan(boundaries, plan_run(demo_config(out, graph_url, tiles_url, bbox)), out)
+    urban = StageCommand("boundaries", ["boundaries", "load", str(urban_file), "--kind", "urban",
+                                        "--name", URBAN_LAYER])
+    return DemoPlan(urban, plan_run(demo_config(out, graph_url, tiles_url, bbox)), out)
 
 
-def run_demo(plan: DemoPlan, token: str, echo) -> None:  # noqa: ANN001 - click.echo-like
+async def _has_urban_layer(dsn: str) -> bool:
+    async with connection(dsn) as conn:
+        return await find_layer(conn, "urban", URBAN_LAYER) is not None
+
+
+def run_demo(plan: DemoPlan, dsn: str, token: str, echo) -> None:  # noqa: ANN001 - click.echo-like
+    """Run the demo's stages; the continent layer is built by the filter stage on first use."""
     # The simulator's token is a public test value, not a secret; the stages read it from here.
     os.environ["MAPILLARY_TOKEN"] = token
-    for stage in plan.boundaries + plan.stages:
+    stages = plan.stages if asyncio.run(_has_urban_layer(dsn)) else [plan.urban_layer, *plan.stages]
+    for stage in stages:
         echo(f"== {stage.shell()}")
         run_stage(stage)

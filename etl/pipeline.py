@@ -7,7 +7,6 @@ crawl queue, the incremental filter and the finished files where it left them.
 
 from __future__ import annotations
 
-import logging
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +15,6 @@ import click
 
 from etl.config import RunConfig
 from etl.errors import UserInputError
-
-log = logging.getLogger(__name__)
 
 # Reserved keys that steer `run` itself rather than a command option.
 ENABLED_BY_DEFAULT = {"crawl": True, "filter": True, "export": True, "images": False, "report": True}
@@ -124,7 +121,6 @@ def run_stage(stage: StageCommand) -> None:
     """Invoke one stage in-process; a failing stage ends the run with that stage's exit code."""
     from etl.cli import main
 
-    log.info("stage %s: %s", stage.stage, stage.shell())
     code = main.main(args=stage.argv, prog_name="mlyetl", standalone_mode=False)
     if isinstance(code, int) and code != 0:
         raise click.exceptions.Exit(code)

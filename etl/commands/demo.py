@@ -41,7 +41,7 @@ def command(target: DatabaseTarget, out: Path) -> None:
         bbox = simulator.world.bbox
         click.echo(f"simulator: {simulator.base_url} (world 'tiny', bbox {tuple(bbox)})")
         plan = plan_demo(out, simulator.base_url, simulator.tiles_url, tuple(bbox))
-        run_demo(plan, simulator.token, lambda line: click.echo(line, err=True))
+        run_demo(plan, dsn, simulator.token, lambda line: click.echo(line, err=True))
     _print_where(target, out, time.monotonic() - started)
 
 
