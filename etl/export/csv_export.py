@@ -20,8 +20,8 @@ from etl.db.target import DatabaseTarget
 from etl.errors import RunFailure
 from etl.export import plan as shard_plan
 from etl.export.atomic import remove_stale_parts, temp_path_for
-from etl.export.manifest import (Manifest, ShardFile, finished_shards, manifest_path, partial_path,
-                                 read_manifest, write_manifest)
+from etl.export.manifest import (Manifest, ShardFile, append_partial, finished_shards, manifest_path,
+                                 partial_path, start_partial, write_manifest)
 from etl.export.source import kept_count, load_result
 from etl.export.splitter import OpenShard, ShardSplitter
 from etl.paths import sql_text
@@ -63,9 +63,8 @@ async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progre
     manifest = Manifest(settings.result, settings.cls, count, plan.rows, plan.sequences,
                         plan.largest_sequence, fingerprint, COLUMNS)
     if not settings.force:
-        earlier = read_manifest(partial_path(settings.out, settings.cls)) or read_manifest(
-            manifest_path(settings.out, settings.cls))
-        manifest.files.update(finished_shards(settings.out, earlier, fingerprint))
+        manifest.files.update(finished_shards(settings.out, settings.cls, fingerprint))
+    start_partial(partial_path(settings.out, settings.cls), fingerprint, manifest.files)
     todo = [s for s in plan.per_shard if s.shard not in manifest.files]
     progress.set_total(plan.rows)
     progress.advance("rows", sum(f.rows for f in manifest.files.values()))
@@ -113,10 +112,10 @@ async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, mani
         name = shard_name(settings.cls, opened.shard)
         os.replace(temp_path_for(out / name), out / name)
         stats = by_shard[opened.shard]
-        # the partial manifest is rewritten after each shard (callbacks never interleave)
-        manifest.files[opened.shard] = ShardFile(opened.shard, name, opened.expected, stats.sequences,
-                                                 opened.size, opened.digest.hexdigest())
-        write_manifest(partial_path(out, settings.cls), manifest)
+        # one line appended to the partial manifest per shard (callbacks never interleave)
+        entry = ShardFile(opened.shard, name, opened.expected, stats.sequences, opened.size, opened.digest.hexdigest())
+        manifest.files[opened.shard] = entry
+        append_partial(partial_path(out, settings.cls), entry)
         progress.advance("rows", opened.expected)
         progress.advance("shards")
 

@@ -12,7 +12,7 @@ import asyncpg
 IMAGES_SQL = """
 INSERT INTO images (id, sequence_id, captured_at, geom, geom_is_computed, compass_angle, computed_compass_angle,
                     altitude, computed_altitude, is_pano, width, height, make, model, creator_username)
-SELECT $1::bigint * 1000000000 + s * 10000 + k,
+SELECT $1::bigint * 1000000000000 + s * 10000 + k,
        $2 || lpad(s::text, 7, '0'),
        timestamptz '2021-05-01 00:00:00+00' + s * interval '1 hour' + k * interval '2.345 seconds',
        ST_SetSRID(ST_MakePoint(6.6 + s * 0.000123456789 + k * 0.0000101, 46.5 + s * 0.0000987654321 - k * 0.0000073), 4326),
@@ -36,7 +36,7 @@ SELECT $1, i.id, i.sequence_id,
        CASE WHEN (i.id / 10000) % 3 = 0 THEN 'urban' ELSE 'other' END,
        (i.id % 10000) % 3 <> 2,
        i.geom
-FROM images i WHERE i.id / 1000000000 = $2::bigint
+FROM images i WHERE i.id / 1000000000000 = $2::bigint
 """
 
 

@@ -98,9 +98,9 @@ def test_a_killed_export_resumes_without_rewriting_finished_shards(result_dsn: s
     final = json.loads((tmp_path / "manifest-all.json").read_text())
     originals = {p.name: p.read_bytes() for p in tmp_path.glob("all-*.csv")}
     # what a SIGKILL after three shards leaves: three shards, a partial manifest, a temp file
-    partial = dict(final, files=final["files"][:3])
+    lines = [json.dumps({"fingerprint": final["fingerprint"]})] + [json.dumps(f) for f in final["files"][:3]]
     (tmp_path / "manifest-all.json").unlink()
-    (tmp_path / ".manifest-all.partial.json").write_text(json.dumps(partial))
+    (tmp_path / ".manifest-all.partial.jsonl").write_text("\n".join(lines) + '\n{"shard": 3, "pa')  # torn line
     for entry in final["files"][3:]:
         (tmp_path / entry["path"]).unlink()
     (tmp_path / ".all-00003.csv.999.part").write_bytes(b"half a shard")
@@ -108,7 +108,7 @@ def test_a_killed_export_resumes_without_rewriting_finished_shards(result_dsn: s
     _export(result_dsn, tmp_path, "--shards", "6")
     assert {p.name: p.read_bytes() for p in tmp_path.glob("all-*.csv")} == originals
     assert {p: os.stat(tmp_path / p).st_mtime_ns for p in kept} == kept  # not rewritten
-    assert not list(tmp_path.glob(".*.part")) and not (tmp_path / ".manifest-all.partial.json").exists()
+    assert not list(tmp_path.glob(".*.part")) and not (tmp_path / ".manifest-all.partial.jsonl").exists()
     assert json.loads((tmp_path / "manifest-all.json").read_text())["files"] == final["files"]
 
 

@@ -1,0 +1,107 @@
+"""Export benchmark: CSV rows/s (500 shards), GeoPackage and GeoParquet rows/s, peak RSS.
+
+A fresh database gets a synthetic result (tests/export/synthetic.py: sequences of 1-40
+images, both classes, 2/3 of the rows kept); each `mlyetl export ...` runs as its own
+process and its peak RSS comes from wait4(). Running two sizes shows whether memory
+stays flat as the result grows.
+
+    MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_export.py --sequences 50000 --sequences 200000
+
+Figures go to docs/benchmarks.md (section "Export").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from etl.db import migrate  # noqa: E402
+from etl.db.cluster import EmbeddedCluster  # noqa: E402
+from tests.export.synthetic import make_result  # noqa: E402
+
+
+def _with_db(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+async def _fresh_db(admin: str, name: str) -> str:
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    dsn = _with_db(admin, name)
+    await migrate.upgrade(dsn)
+    return dsn
+
+
+def _run(dsn: str, *args: str) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of one `mlyetl` process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MLYETL_DSN": dsn}
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "-q", *args], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"mlyetl {' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def bench(admin: str, sequences: int, out: Path) -> list[str]:
+    dsn = asyncio.run(_fresh_db(admin, f"bench_export_{sequences}"))
+    started = time.perf_counter()
+    rows = asyncio.run(make_result(dsn, name="bench", sequences=sequences, max_len=40))
+    print(f"loaded {rows:,} kept rows in {time.perf_counter() - started:.0f} s", flush=True)
+    lines = []
+    for kind, args in (("csv, 500 shards", ["csv", "--shards", "500", "--force"]),
+                       ("gpkg (both classes)", ["gpkg"]), ("geoparquet (both classes)", ["geoparquet"])):
+        target = out / kind.split()[0]
+        seconds, rss = _run(dsn, "export", *args, "--result", "bench", "--out", str(target))
+        size = sum(p.stat().st_size for p in target.iterdir()) / 1e6
+        line = f"| {kind} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {size:,.0f} | {rss} |"
+        print(line, flush=True)
+        lines.append(line)
+        shutil.rmtree(target)
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sequences", type=int, action="append", help="sequences in the result (repeatable)")
+    parser.add_argument("--admin-dsn", help="admin DSN of a server (default: the embedded cluster)")
+    args = parser.parse_args()
+    admin = args.admin_dsn or _embedded_admin()
+    out = Path(tempfile.mkdtemp(prefix="bench-export-"))
+    print("| export | rows | seconds | rows/s | MB written | peak RSS MB |\n|---|---|---|---|---|---|")
+    try:
+        for sequences in args.sequences or [50_000]:
+            bench(admin, sequences, out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _embedded_admin() -> str:
+    data_dir = os.environ.get("MLYETL_DATA_DIR")
+    cluster = EmbeddedCluster(Path(data_dir) if data_dir else None)
+    cluster.ensure_running()
+    return _with_db(cluster.socket_dsn(), "postgres")
+
+
+if __name__ == "__main__":
+    main()
