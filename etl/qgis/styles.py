@@ -21,6 +21,8 @@ BASE_LAYERS = [
     ("public", "images", "geom", "points_plain"),
     ("public", "boundary_features", "geom", "polygon_outline"),
     ("public", "crawl_tasks", "geom", "tasks_by_state"),
+    ("public", "filter_points", "geom", "points_by_class"),
+    ("public", "filter_sequence_lines", "geom", "lines"),
 ]
 
 

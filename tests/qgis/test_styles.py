@@ -22,13 +22,18 @@ def test_base_layers_open_styled_in_qgis(db_dsn: str, qgis_available: None) -> N
             await conn.close()
 
     asyncio.run(seed())
-    layers = open_in_qgis(db_dsn, "public.images:geom", "public.crawl_tasks:geom", "public.boundary_features:geom")
+    layers = open_in_qgis(db_dsn, "public.images:geom", "public.crawl_tasks:geom", "public.boundary_features:geom",
+                          "public.filter_points:geom", "public.filter_sequence_lines:geom")
     images = layers["public.images:geom"]
     assert images["valid"] and images["features"] == 1
     assert images["renderer"] == "singleSymbol" and images["colours"] == ["#464646"]
     tasks = layers["public.crawl_tasks:geom"]
     assert tasks["renderer"] == "categorizedSymbol" and tasks["attribute"] == "state"
     assert layers["public.boundary_features:geom"]["renderer"] == "singleSymbol"
+    points = layers["public.filter_points:geom"]
+    assert points["valid"] and points["renderer"] == "categorizedSymbol" and points["attribute"] == "class"
+    assert points["colours"] == ["#d7191c", "#2b83ba"]  # urban red, other blue, as in the report
+    assert layers["public.filter_sequence_lines:geom"]["colours"] == ["#5a3ca0"]
 
 
 def test_styles_follow_a_copied_database(db_dsn: str) -> None:
