@@ -75,3 +75,11 @@ def test_bad_config_file_is_bad_input(tmp_path: Path) -> None:
     assert result.returncode == 2 and "is not valid TOML" in result.stderr
     missing = run_cli("run", str(tmp_path / "missing.toml"))
     assert missing.returncode == 2 and "cannot read the config" in missing.stderr
+
+
+@pytest.mark.parametrize("example", sorted((Path(__file__).parents[2] / "examples").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_every_example_config_maps_onto_real_options(example: Path) -> None:
+    plan = plan_run(load_config(example, env={}))
+    stages = [stage.stage for stage in plan]
+    assert stages[:2] == ["crawl", "filter"] and "report" in stages
