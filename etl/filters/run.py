@@ -92,6 +92,7 @@ async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
 
     await asyncio.gather(*(one(sql) for sql in statements))
     async with pool.acquire() as conn:
+        await conn.execute(steps.sql_for("partition_primary_key.sql", handle))
         await attach_partition(conn, handle)
         await conn.execute(f"ANALYZE {handle.points_table}")
 

@@ -17,7 +17,7 @@ from etl.paths import sql_text
 BUCKET_WORK_MEM = "256MB"
 
 
-def _sql(name: str, handle: ResultHandle) -> str:
+def sql_for(name: str, handle: ResultHandle) -> str:
     """sql/filters/<name> with the result's own table names (derived from its numeric id)."""
     return sql_text(f"filters/{name}").format(
         work=handle.work_table, stage=handle.stage_table, points=handle.points_table)
@@ -30,7 +30,7 @@ async def drop_scratch(conn: asyncpg.Connection, handle: ResultHandle) -> None:
 async def find_dirty(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
                      buckets: int) -> dict[int, int]:
     """Create the work table; returns the number of changed sequences per bucket."""
-    await conn.execute(_sql("find_dirty.sql", handle), handle.name, params.exclude_result, buckets)
+    await conn.execute(sql_for("find_dirty.sql", handle), handle.name, params.exclude_result, buckets)
     await conn.execute(f"ANALYZE {handle.work_table}")
     rows = await conn.fetch(f"SELECT bucket, count(*) AS n FROM {handle.work_table} GROUP BY bucket")
     return {r["bucket"]: r["n"] for r in rows}
@@ -39,7 +39,7 @@ async def find_dirty(conn: asyncpg.Connection, handle: ResultHandle, params: Fil
 async def stage(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict) -> int:
     """Clip and classify the changed sequences' images into the stage table; returns its rows."""
     continent, urban = layers["continent"], layers["urban"]
-    status = await conn.execute(_sql("stage.sql", handle), continent["id"], urban["id"],
+    status = await conn.execute(sql_for("stage.sql", handle), continent["id"], urban["id"],
                                 continent["cell_size"], urban["cell_size"], params.exclude_result)
     return int(status.split()[-1])
 
@@ -50,11 +50,11 @@ async def walk_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: Fi
     async with conn.transaction():
         await conn.execute(f"SET LOCAL work_mem = '{BUCKET_WORK_MEM}'")
         if not handle.fresh:
-            await conn.execute(_sql("delete_bucket.sql", handle), handle.name, bucket)
-        await conn.execute(_sql(walk, handle), bucket, float(params.spacing_urban), float(params.spacing_other))
-        status = await conn.execute(_sql("insert_points.sql", handle), handle.name)
-        await conn.execute(_sql("insert_lines.sql", handle), handle.name)
-        await conn.execute(_sql("save_signatures.sql", handle), handle.name, bucket)
+            await conn.execute(sql_for("delete_bucket.sql", handle), handle.name, bucket)
+        await conn.execute(sql_for(walk, handle), bucket, float(params.spacing_urban), float(params.spacing_other))
+        status = await conn.execute(sql_for("insert_points.sql", handle), handle.name)
+        await conn.execute(sql_for("insert_lines.sql", handle), handle.name)
+        await conn.execute(sql_for("save_signatures.sql", handle), handle.name, bucket)
     return int(status.split()[-1])
 
 
