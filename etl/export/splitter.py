@@ -63,29 +63,35 @@ class ShardSplitter:
         """Write records of the current shard from chunk[start:]; return where it stopped."""
         shard = self._current
         assert shard is not None
-        needed = shard.expected - shard.written
-        if not self._in_quotes and chunk.find(b'"', start) < 0:
-            end, found = _nth_newline(chunk, start, needed)
-        else:
-            end, found = self._walk_quoted(chunk, start, needed)
+        end, found = self._scan(chunk, start, shard.expected - shard.written)
         shard.write(chunk[start:end])
         shard.written += found
         if shard.written == shard.expected:
             self._advance()
         return end
 
-    def _walk_quoted(self, chunk: bytes, start: int, needed: int) -> tuple[int, int]:
-        found, pos = 0, start
-        while found < needed:
-            newline = chunk.find(b"\n", pos)
-            if newline < 0:
-                self._in_quotes ^= chunk.count(b'"', pos) % 2 == 1
+    def _scan(self, chunk: bytes, pos: int, needed: int) -> tuple[int, int]:
+        """(end offset, records) for up to `needed` records from chunk[pos:].
+
+        Jumps from quote to quote: newlines outside quotes are counted in bulk, those
+        inside are skipped, so the work grows with the number of quotes, not of lines.
+        """
+        found = 0
+        while True:
+            quote = chunk.find(b'"', pos)
+            if self._in_quotes:
+                if quote < 0:
+                    return len(chunk), found
+                self._in_quotes, pos = False, quote + 1
+                continue
+            stop = len(chunk) if quote < 0 else quote
+            lines = chunk.count(b"\n", pos, stop)
+            if found + lines >= needed:
+                return _nth_newline(chunk, pos, needed - found)[0], needed
+            found += lines
+            if quote < 0:
                 return len(chunk), found
-            self._in_quotes ^= chunk.count(b'"', pos, newline) % 2 == 1
-            pos = newline + 1
-            if not self._in_quotes:
-                found += 1
-        return pos, found
+            self._in_quotes, pos = True, quote + 1
 
     def finish(self) -> None:
         if self._current is not None or self._pending:
