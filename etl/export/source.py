@@ -34,13 +34,13 @@ class ResultInfo:
 
 
 def threshold_from_params(params: dict, cls: str) -> float | None:
-    """Accepts the shapes a filter may store: {"spacing": {"urban": 100}}, {"spacing_m":
-    {"urban": 100}}, {"urban_spacing_m": 100}, {"spacing_urban_m": 100}, {"urban_m": 100}."""
+    """`mlyetl filter` stores {"spacing_urban": 100, "spacing_other": 1000}; nested
+    {"spacing": {"urban": 100}} and *_m spellings are accepted too."""
     for key in ("spacing", "spacing_m", "thresholds", "thresholds_m"):
         nested = params.get(key)
         if isinstance(nested, dict) and _number(nested.get(cls)) is not None:
             return _number(nested.get(cls))
-    for key in (f"{cls}_spacing_m", f"spacing_{cls}_m", f"{cls}_m", f"{cls}_spacing", f"{cls}_threshold_m"):
+    for key in (f"spacing_{cls}", f"{cls}_spacing_m", f"spacing_{cls}_m", f"{cls}_m", f"{cls}_spacing", f"{cls}_threshold_m"):
         if _number(params.get(key)) is not None:
             return _number(params.get(key))
     return None

@@ -43,7 +43,7 @@ FROM images i WHERE i.id / 1000000000000 = $2::bigint
 async def make_result(dsn: str, name: str = "europe", sequences: int = 200, max_len: int = 40,
                       batch: int = 1, seed: int = 0, params: dict | None = None) -> int:
     """Insert a result; returns the number of kept rows."""
-    params = params if params is not None else {"spacing": {"urban": 100, "other": 1000}}
+    params = params if params is not None else {"spacing_urban": 100, "spacing_other": 1000, "spacing_mode": "path"}
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(IMAGES_SQL, batch, f"s{batch}q", sequences, seed, max_len)

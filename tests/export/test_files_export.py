@@ -19,7 +19,7 @@ from tests.export.synthetic import make_result_sync
 
 @pytest.fixture
 def result_dsn(db_dsn: str) -> str:
-    make_result_sync(db_dsn, sequences=400, max_len=30, params={"spacing": {"urban": 100, "other": 1000}})
+    make_result_sync(db_dsn, sequences=400, max_len=30, params={"spacing_urban": 100, "spacing_other": 1000, "spacing_mode": "path"})
     return db_dsn
 
 

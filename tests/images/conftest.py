@@ -51,7 +51,7 @@ async def _load(dsn: str, world: World, count: int, name: str) -> list[int]:
     conn = await asyncpg.connect(dsn)
     try:
         await conn.executemany(INSERT_IMAGE, [_row(r) for r in records])
-        await add_result(conn, name, {"spacing": {"urban": 100, "other": 1000}})
+        await add_result(conn, name, {"spacing_urban": 100, "spacing_other": 1000, "spacing_mode": "path"})
         await conn.execute(
             """INSERT INTO filter_points (result_name, image_id, sequence_id, class, kept, geom)
                SELECT $1, id, sequence_id, CASE WHEN id % 2 = 0 THEN 'urban' ELSE 'other' END, true, geom
