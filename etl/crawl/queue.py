@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 
@@ -42,8 +42,11 @@ def _owner_is_dead_here(owner: str) -> bool:
     return False
 
 
+Seeder = Callable[[asyncpg.Connection, int], Awaitable[None]]
+
+
 async def open_crawl(conn: asyncpg.Connection, key: str, method: str, area_ewkb: bytes,
-                     settings_json: str, seed: callable) -> tuple[int, bool]:  # type: ignore[valid-type]
+                     settings_json: str, seed: Seeder) -> tuple[int, bool]:
     """(crawl id, created). A new crawl gets its area parts and first tasks in the same transaction."""
     async with conn.transaction():
         crawl_id = await conn.fetchval(sql_text("crawl/create_crawl.sql"), key, method, area_ewkb, settings_json)
