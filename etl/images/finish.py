@@ -58,8 +58,12 @@ def finish(raw: Path, work: Path, final: Path, resized: Path | None, resize: int
     if resized is not None and resize is not None:
         _write_resized(raw, work / f"{facts.image_id}.resized.jpg", resized, dims, resize, exif)
     tmp = work / f"{facts.image_id}.final.jpg"
-    with open(raw, "rb") as source, open(tmp, "wb") as target:
-        write_with_exif(source, target, exif)
+    try:
+        with open(raw, "rb") as source, open(tmp, "wb") as target:
+            write_with_exif(source, target, exif)
+    except ValueError as error:  # a header Pillow accepted but the segment walk did not
+        tmp.unlink(missing_ok=True)
+        raise BadImage(str(error)) from None
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, final)
     return final.stat().st_size
