@@ -138,3 +138,20 @@ def test_bad_input_is_one_clear_line(result_dsn: str, tmp_path: Path, args: list
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and problem in lines[0], done.stderr
+
+
+def test_an_unfinished_result_is_refused(result_dsn: str, tmp_path: Path) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def mark_running() -> None:
+        conn = await asyncpg.connect(result_dsn)
+        try:
+            await conn.execute("UPDATE filter_results SET state = 'running'")
+        finally:
+            await conn.close()
+
+    asyncio.run(mark_running())
+    done = run_cli("export", "csv", "--result", "europe", "--out", str(tmp_path), env={"MLYETL_DSN": result_dsn})
+    assert done.returncode == 2 and "is not finished" in done.stderr and not list(tmp_path.glob("*.csv"))
