@@ -54,7 +54,10 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
     if row is None:
         result_id = await conn.fetchval(sql_text("filters/result_create.sql"), params.name,
                                         json.dumps(params.stored()), json.dumps(layers))
-        return await _prepare_partition(conn, ResultHandle(params.name, result_id, True))
+        handle = ResultHandle(params.name, result_id, True)
+        # a table of that name can only be a leftover of a schema downgrade: never reuse it
+        await conn.execute((await _ddl(conn, handle.points_table, params.name))["drop_table"])
+        return await _prepare_partition(conn, handle)
     handle = ResultHandle(params.name, row["id"], True)
     stored = _json(row["params"])
     if stored != params.stored() and not replace:
