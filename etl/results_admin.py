@@ -1,0 +1,32 @@
+"""Listing and dropping named filter results (`mlyetl results`).
+
+A result owns its row in filter_results, the rows that cascade from it (lines,
+sequence signatures) and its own tables, named after its numeric id
+(filter_points_r<id> and the filter's work tables). Dropping removes all of it in
+one transaction, so a result name can be used again.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from etl.errors import UserInputError
+from etl.paths import sql_text
+
+RESULT_TABLE_PREFIXES = ("filter_points_r", "filter_work_r", "filter_stage_r")
+
+
+async def drop_result(conn: asyncpg.Connection, name: str) -> int:
+    """Drop result `name` and its tables; returns the id it had."""
+    result_id = await conn.fetchval(sql_text("results/get.sql"), name)
+    if result_id is None:
+        raise UserInputError(f"no filter result named {name!r}", hint="see `mlyetl results list`")
+    tables = ", ".join(f"{prefix}{int(result_id):d}" for prefix in RESULT_TABLE_PREFIXES)
+    async with conn.transaction():
+        await conn.execute(f"DROP TABLE IF EXISTS {tables}")  # names built from an integer id only
+        await conn.execute(sql_text("results/delete.sql"), name, f"filter_points_r{int(result_id):d}")
+    return int(result_id)
+
+
+async def list_results(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(sql_text("status/results.sql"))
