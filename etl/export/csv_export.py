@@ -1,8 +1,9 @@
-"""Sharded CSV export: one COPY ... TO STDOUT per shard, streamed into a temp file.
+"""Sharded CSV export: one COPY ... TO STDOUT per writing connection, cut into shard files.
 
-Two (or --jobs) connections each build the session's shard plan and take shards from
-a shared queue, so PostgreSQL formats rows on several cores while Python only moves
-bytes to disk and hashes them. Files: {out}/{class}-{shard:05d}.csv plus
+One connection builds the shard plan (once); the shards to write are split into --jobs
+contiguous groups of about equal rows and each group's sequences (with their plan order)
+are sent to its own connection as arrays, so PostgreSQL joins, sorts and formats rows on
+several cores while Python only cuts the byte stream, hashes it and moves it to disk. Files: {out}/{class}-{shard:05d}.csv plus
 {out}/manifest-{class}.json; names come only from the class (an enum) and numbers.
 """
 
@@ -59,6 +60,7 @@ async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progre
         count = shard_plan.shard_count(total, settings.shards, settings.rows_per_shard)
         await shard_plan.build_plan(conn, settings.result, settings.cls, count)
         plan = await shard_plan.describe_plan(conn, settings.result, settings.cls, count)
+        sequences = await conn.fetch(sql_text("export/plan_sequences.sql"))
     fingerprint = f"{plan.fingerprint}|{info.updated_at.isoformat()}"
     manifest = Manifest(settings.result, settings.cls, count, plan.rows, plan.sequences,
                         plan.largest_sequence, fingerprint, COLUMNS)
@@ -70,7 +72,7 @@ async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progre
     progress.advance("rows", sum(f.rows for f in manifest.files.values()))
     if manifest.files:
         log.info("resuming: %d of %d shards already written", len(manifest.files), count)
-    await _write_shards(target, settings, manifest, todo, progress)
+    await _write_shards(target, settings, manifest, todo, sequences, progress)
     write_manifest(manifest_path(settings.out, settings.cls), manifest)
     partial_path(settings.out, settings.cls).unlink(missing_ok=True)
     _remove_extra_shards(settings.out, settings.cls, count)
@@ -78,10 +80,18 @@ async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progre
 
 
 async def _write_shards(target: DatabaseTarget | str, settings: CsvSettings, manifest: Manifest,
-                        todo: list[shard_plan.ShardStats], progress: Progress) -> None:
+                        todo: list[shard_plan.ShardStats], sequences: list, progress: Progress) -> None:
     """Split the shards to do into `jobs` contiguous groups of about equal rows, one query each."""
     groups = _groups(todo, settings.jobs)
-    await asyncio.gather(*(_write_group(target, settings, manifest, group, progress) for group in groups))
+    owner = {stats.shard: k for k, group in enumerate(groups) for stats in group}
+    parts: list[tuple[list[str], list[int]]] = [([], []) for _ in groups]
+    for row in sequences:  # in plan order
+        k = owner.get(row["shard"])
+        if k is not None:
+            parts[k][0].append(row["sequence_id"])
+            parts[k][1].append(row["ord"])
+    await asyncio.gather(*(_write_group(target, settings, manifest, group, part, progress)
+                           for group, part in zip(groups, parts)))
 
 
 def _groups(todo: list[shard_plan.ShardStats], jobs: int) -> list[list[shard_plan.ShardStats]]:
@@ -97,7 +107,8 @@ def _groups(todo: list[shard_plan.ShardStats], jobs: int) -> list[list[shard_pla
 
 
 async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, manifest: Manifest,
-                       group: list[shard_plan.ShardStats], progress: Progress) -> None:
+                       group: list[shard_plan.ShardStats], part: tuple[list[str], list[int]],
+                       progress: Progress) -> None:
     header = (",".join(COLUMNS) + "\n").encode()
     out = settings.out
 
@@ -126,10 +137,12 @@ async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, mani
         splitter.feed(chunk)
 
     async with connection(target, server_settings=SESSION_SETTINGS) as conn:
-        await shard_plan.build_plan(conn, settings.result, settings.cls, manifest.shards)
+        await conn.execute(sql_text("export/part_create.sql"))
+        await conn.execute(sql_text("export/part_fill.sql"), *part)
+        await conn.execute("ANALYZE export_part")
         try:
-            await conn.copy_from_query(sql_text("export/shard_rows.sql"), settings.result,
-                                       [s.shard for s in group], settings.cls, output=output, format="csv")
+            await conn.copy_from_query(sql_text("export/shard_rows.sql"), settings.result, settings.cls,
+                                       output=output, format="csv")
             splitter.finish()
         except ValueError as error:  # the data changed between planning and copying
             raise RunFailure(f"the export stream did not match the plan: {error}",
