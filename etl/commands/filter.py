@@ -8,8 +8,10 @@ import click
 
 from etl.boundaries.naturalearth import DEFAULT_URBAN_NAME
 from etl.cli_options import database_options
+from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
 from etl.filters import SPACING_MODES, FilterParams, default_jobs, run_filter
+from etl.qgis.styles import install_base_styles
 
 
 @click.command("filter")
@@ -42,9 +44,16 @@ def command(target: DatabaseTarget, name: str, continent: str, urban: str, spaci
     params = FilterParams(name=name, continent=continent, urban=urban, spacing_urban=spacing_urban,
                           spacing_other=spacing_other, spacing_mode=spacing_mode, exclude_result=exclude_result)
     report = asyncio.run(run_filter(target, params, jobs=jobs, replace=replace))
+    asyncio.run(_style_new_layers(target))
     counts = report.counts
     click.echo(f"result {name}: {counts.get('clipped', 0):,} images in {continent} "
                f"({counts.get('urban', 0):,} urban, {counts.get('other', 0):,} other, "
                f"{counts.get('duplicates', 0):,} duplicates); kept {counts.get('kept_urban', 0):,} urban + "
                f"{counts.get('kept_other', 0):,} other; {counts.get('sequences', 0):,} sequences, "
                f"{counts.get('recomputed_sequences', 0):,} recomputed; {report.timings.get('total', 0):.1f} s")
+
+
+async def _style_new_layers(target: DatabaseTarget) -> None:
+    """A new result is a new table (a QGIS / GDAL layer): give it the by-class style."""
+    async with connection(target) as conn:
+        await install_base_styles(conn)

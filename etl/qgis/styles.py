@@ -38,9 +38,11 @@ async def apply_style(conn: asyncpg.Connection, table: str, style: str, geom_col
 
 
 async def install_base_styles(conn: asyncpg.Connection) -> bool:
-    """Install the base layers' styles when this database lacks them; True when it did."""
+    """Style the base layers and each result's table when this database lacks it; True when it did."""
     present = {r["layer"] for r in await conn.fetch(sql_text("qgis/styled_layers.sql"))}
-    missing = [layer for layer in BASE_LAYERS if f"{layer[0]}.{layer[1]}" not in present]
+    partitions = [("public", r["table_name"], "geom", "points_by_class")
+                  for r in await conn.fetch(sql_text("qgis/result_partitions.sql"))]
+    missing = [layer for layer in BASE_LAYERS + partitions if f"{layer[0]}.{layer[1]}" not in present]
     for schema, table, column, style in missing:
         await apply_style(conn, table, style, column, schema)
     return bool(missing)

@@ -22,12 +22,15 @@ def test_drop_removes_the_result_and_frees_its_name(db_dsn: str, tmp_path: Path)
     asyncio.run(insert_images(db_dsn, [(1, "s", 0, 0.2, 0.2), (2, "s", 2, 0.21, 0.2), (3, "t", 0, 0.55, 0.5)]))
     make = ("filter", "--name", "v1", "--continent", "square", "--urban", "town", "--dsn", db_dsn)
     assert run_cli(*make).returncode == 0
-    assert any(t.startswith("filter_points_r") for t in _tables(db_dsn))
+    (partition,) = [t for t in _tables(db_dsn) if t.startswith("filter_points_r")]
+    styled = asyncio.run(fetch(db_dsn, "SELECT stylename FROM layer_styles WHERE f_table_name = $1", partition))
+    assert [r["stylename"] for r in styled] == ["mlyetl points_by_class"]  # the new layer opens styled
     assert "v1:" in run_cli("results", "list", "--dsn", db_dsn).stdout
 
     dropped = run_cli("results", "drop", "v1", "--yes", "--dsn", db_dsn)
     assert dropped.returncode == 0, dropped.stderr
     assert not any(t.startswith("filter_points_r") for t in _tables(db_dsn))
+    assert not asyncio.run(fetch(db_dsn, "SELECT 1 FROM layer_styles WHERE f_table_name = $1", partition))
     counts = asyncio.run(fetch(db_dsn, "SELECT (SELECT count(*) FROM images) AS images,"
                                        " (SELECT count(*) FROM filter_sequence_lines) AS lines"))[0]
     assert counts["images"] == 3 and counts["lines"] == 0
