@@ -54,6 +54,8 @@ async def open_crawl(conn: asyncpg.Connection, key: str, method: str, area_ewkb:
             row = await conn.fetchrow(sql_text("crawl/find_crawl.sql"), key)
             return int(row["id"]), False
         await conn.execute(sql_text("crawl/area_parts.sql"), crawl_id)
+        # fresh statistics, or the planner scans every part per box instead of using the GiST index
+        await conn.execute("ANALYZE crawl_area_parts")
         await seed(conn, crawl_id)
         return int(crawl_id), True
 

@@ -2,7 +2,8 @@
 -- New tasks (children of a split box or tile), kept only where they touch the area.
 INSERT INTO crawl_tasks (crawl_id, kind, key, depth, geom, inside)
 SELECT $1, u.kind, u.key, u.depth, g.box,
-       g.box IS NOT NULL AND ST_CoveredBy(g.box, (SELECT area FROM crawls WHERE id = $1))
+       g.box IS NOT NULL AND EXISTS (
+           SELECT 1 FROM crawl_area_parts p WHERE p.crawl_id = $1 AND ST_CoveredBy(g.box, p.geom))
 FROM unnest($2::text[], $3::text[], $4::smallint[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
          AS u(kind, key, depth, w, s, e, n)
 CROSS JOIN LATERAL (SELECT CASE WHEN u.w IS NULL THEN NULL
