@@ -50,8 +50,21 @@ async def _fresh_db(admin: str, name: str) -> str:
     return dsn
 
 
-def _run(dsn: str, *args: str) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of one `mlyetl` process."""
+def _server_cpu() -> float | None:
+    """CPU seconds of the embedded cluster so far: the postmaster plus its reaped children
+    (backends, parallel workers), from /proc; None for another server."""
+    data_dir = os.environ.get("MLYETL_DATA_DIR")
+    try:
+        pid = int((Path(data_dir) / "pgdata" / "postmaster.pid").read_text().split()[0])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (TypeError, OSError, ValueError, IndexError):
+        return None
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _run(dsn: str, *args: str) -> tuple[float, int, float, float | None]:
+    """(seconds, peak RSS in MB, Python CPU s, PostgreSQL CPU s or None) of one `mlyetl` process."""
+    server_before = _server_cpu()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MLYETL_DSN": dsn}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "-q", *args], env=env, cwd=ROOT,
@@ -60,7 +73,10 @@ def _run(dsn: str, *args: str) -> tuple[float, int]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"mlyetl {' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss // 1024
+    time.sleep(0.3)  # let the postmaster reap the backends
+    server_after = _server_cpu()
+    server = None if server_before is None or server_after is None else server_after - server_before
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime, server
 
 
 def bench(admin: str, sequences: int, out: Path) -> list[str]:
@@ -72,9 +88,11 @@ def bench(admin: str, sequences: int, out: Path) -> list[str]:
     for kind, args in (("csv, 500 shards", ["csv", "--shards", "500", "--force"]),
                        ("gpkg (both classes)", ["gpkg"]), ("geoparquet (both classes)", ["geoparquet"])):
         target = out / kind.split()[0]
-        seconds, rss = _run(dsn, "export", *args, "--result", "bench", "--out", str(target))
+        seconds, rss, python_cpu, server_cpu = _run(dsn, "export", *args, "--result", "bench", "--out", str(target))
         size = sum(p.stat().st_size for p in target.iterdir()) / 1e6
-        line = f"| {kind} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {size:,.0f} | {rss} |"
+        server = "-" if server_cpu is None else f"{server_cpu:.1f}"
+        line = (f"| {kind} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {size:,.0f} | {rss} "
+                f"| {python_cpu:.1f} | {server} |")
         print(line, flush=True)
         lines.append(line)
         shutil.rmtree(target)
@@ -88,7 +106,8 @@ def main() -> None:
     args = parser.parse_args()
     admin = args.admin_dsn or _embedded_admin()
     out = Path(tempfile.mkdtemp(prefix="bench-export-"))
-    print("| export | rows | seconds | rows/s | MB written | peak RSS MB |\n|---|---|---|---|---|---|")
+    print("| export | rows | seconds | rows/s | MB written | peak RSS MB | Python CPU s | PostgreSQL CPU s |\n"
+          "|---|---|---|---|---|---|---|---|")
     try:
         for sequences in args.sequences or [50_000]:
             bench(admin, sequences, out)
