@@ -24,9 +24,11 @@ CREATE TABLE filter_points (
     kept         boolean NOT NULL,
     duplicate_of bigint,             -- same sequence, capture time and position as this lower id
     geom         geometry(Point, 4326) NOT NULL,
-    PRIMARY KEY (result_name, image_id)
+    -- image_id first: a partition holds one result_name, so a (result_name, ...) key
+    -- compares the same text on every step of the bulk build (2-3x slower to build)
+    PRIMARY KEY (image_id, result_name)
 ) PARTITION BY LIST (result_name);
-CREATE INDEX filter_points_sequence ON filter_points (result_name, sequence_id);
+CREATE INDEX filter_points_sequence ON filter_points (sequence_id);
 CREATE INDEX filter_points_geom_gist ON filter_points USING gist (geom);
 COMMENT ON TABLE filter_points IS 'Clipped + classified images of each filter result; kept = survived spacing.';
 
