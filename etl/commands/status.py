@@ -32,30 +32,27 @@ async def _gather(target: DatabaseTarget, recent: int) -> StatusReport:
         return await gather_status(conn, recent)
 
 
+def _section(title: str, rows: list[dict], line) -> list[str]:  # noqa: ANN001 - row -> str
+    return [title, *(f"  {line(r)}" for r in rows)] if rows else []
+
+
 def _text(report: StatusReport, target: DatabaseTarget) -> list[str]:
     i = report.images
-    lines = [f"database: {target.display()}, {report.database_size}",
-             f"images: {i['images']:,} ({i['deleted']:,} deleted), sequences: {i['sequences']:,}"]
-    if report.crawl_queue:
-        lines.append("crawl queue:")
-        lines += [f"  crawl {r['crawl_id']} ({r['method']}) {r['kind']:<8} {r['state']:<8} {r['tasks']:,}"
-                  for r in report.crawl_queue]
-    if report.results:
-        lines.append("filter results:")
-        lines += [f"  {r['name']}: {_counts(r['counts'])}" for r in report.results]
-    if report.downloads:
-        lines.append("image downloads:")
-        lines += [f"  size {r['size']:<8} {r['state']:<6} {r['n']:,} ({r['bytes'] / 1e6:,.1f} MB)"
-                  for r in report.downloads]
-    if report.failures:
-        lines.append("failures (most common reasons):")
-        lines += [f"  {r['stage']}: {r['n']:,} x {r['reason']}" for r in report.failures]
-    if report.runs:
-        lines.append("last runs:")
-        lines += [f"  #{r['id']} {r['kind']:<8} {r['status']:<11} {r['started_at']:%Y-%m-%d %H:%M} "
-                  f"{_counts(r['counters'])}" for r in report.runs]
-    lines += [f"note: {note}" for note in report.notes]
-    return lines
+    return [
+        f"database: {target.display()}, {report.database_size}",
+        f"images: {i['images']:,} ({i['deleted']:,} deleted), sequences: {i['sequences']:,}",
+        *_section("crawl queue:", report.crawl_queue,
+                  lambda r: f"crawl {r['crawl_id']} ({r['method']}) {r['kind']:<8} {r['state']:<8} {r['tasks']:,}"),
+        *_section("filter results:", report.results, lambda r: f"{r['name']}: {_counts(r['counts'])}"),
+        *_section("image downloads:", report.downloads,
+                  lambda r: f"size {r['size']:<8} {r['state']:<6} {r['n']:,} ({r['bytes'] / 1e6:,.1f} MB)"),
+        *_section("failures (most common reasons):", report.failures,
+                  lambda r: f"{r['stage']}: {r['n']:,} x {r['reason']}"),
+        *_section("last runs:", report.runs,
+                  lambda r: f"#{r['id']} {r['kind']:<8} {r['status']:<11} {r['started_at']:%Y-%m-%d %H:%M} "
+                            f"{_counts(r['counters'])}"),
+        *(f"note: {note}" for note in report.notes),
+    ]
 
 
 def _counts(counts: dict | None) -> str:
