@@ -59,28 +59,38 @@ def test_start_status_url_psql_and_data_survive_restart(world_readable_dir: Path
     assert oct(stat.S_IMODE(os.stat(Path(data_dir) / "pgpass").st_mode)) == "0o600"
 
 
-def _unprivileged_python_env() -> tuple[list[str], dict[str, str]] | None:
-    """How the 'postgres' user can run this checkout: system Python 3.11 + our venv's packages."""
+HEAVY_PACKAGES = ("pyarrow*", "pandas*", "pyogrio*", "numpy*", "pyproj*", "shapely*", "geopandas*", "hypothesis*")
+
+
+def _readable_by_postgres(*paths: Path) -> bool:
+    args = [a for p in paths for a in ("-r", str(p), "-a")][:-1]
+    return subprocess.run(["runuser", "-u", "postgres", "--", "test", *args], check=False).returncode == 0
+
+
+def _unprivileged_python_env(scratch: Path) -> tuple[list[str], dict[str, str]]:
+    """How the 'postgres' user runs this checkout: system Python 3.11 + our venv's packages.
+
+    When the checkout or the venv sits where that user cannot read (a clone under /root),
+    the code and the packages `db` needs are copied into a world-readable scratch folder.
+    """
     site = Path(sys.prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
     python = shutil.which(f"python{sys.version_info[0]}.{sys.version_info[1]}", path="/usr/bin:/usr/local/bin")
-    if python is None:
-        return None
-    probe = subprocess.run(
-        ["runuser", "-u", "postgres", "--", "test", "-r", str(PROJECT_ROOT / "etl" / "cli.py"), "-a", "-r", str(site)],
-        check=False,
-    )
-    if probe.returncode != 0:
-        return None
-    env = {"PYTHONPATH": f"{PROJECT_ROOT}:{site}", "HOME": "/tmp", "PATH": "/usr/bin:/bin"}
+    assert python, "the system Python of the same version is needed to run as another user"
+    root = PROJECT_ROOT
+    if not _readable_by_postgres(PROJECT_ROOT / "etl" / "cli.py", site):
+        root, copied_site = scratch / "project", scratch / "site-packages"
+        for folder in ("etl", "migrations", "sql"):
+            shutil.copytree(PROJECT_ROOT / folder, root / folder)
+        shutil.copytree(site, copied_site, ignore=shutil.ignore_patterns(*HEAVY_PACKAGES))
+        site = copied_site
+        subprocess.run(["chmod", "-R", "a+rX", str(scratch)], check=True)
+    env = {"PYTHONPATH": f"{root}:{site}", "HOME": "/tmp", "PATH": "/usr/bin:/bin"}
     return [python, "-m", "etl"], env
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="as an ordinary user the whole suite already runs unprivileged")
 def test_works_as_an_ordinary_user(world_readable_dir: Path) -> None:
-    how = _unprivileged_python_env()
-    if how is None:
-        pytest.skip("this checkout is not readable by the 'postgres' user")
-    argv, env = how
+    argv, env = _unprivileged_python_env(world_readable_dir / "code")
     data_dir = str(world_readable_dir / "user-cluster")
     os.chown(world_readable_dir, _uid("postgres"), -1)
 
