@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 system-packages:
 	@bash scripts/ensure-system-packages.sh
+	@bash ext/mlyetl_spacing/install.sh
 
 test: setup
 	$(BIN)/pytest

@@ -16,6 +16,14 @@ elif [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ]; then
   missing+=("postgresql-$major-postgis-3")
 fi
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+# The C spacing walk of `mlyetl filter` (ext/mlyetl_spacing) is built with PGXS; only where
+# apt can install it (without it the filter uses its PL/pgSQL fallback). Note: apt may also
+# bring the server to the dev package's minor version; restart running clusters after that.
+if [ -n "$major" ] && [ ! -f "/usr/lib/postgresql/$major/lib/pgxs/src/makefiles/pgxs.mk" ] \
+   && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  missing+=("postgresql-server-dev-$major")
+  { command -v gcc && command -v make; } >/dev/null 2>&1 || missing+=(gcc make)
+fi
 # The real QGIS (its Python bindings) opens the layers in the tests to check styles.
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing+=(python3-qgis qgis-providers)
 

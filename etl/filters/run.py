@@ -27,6 +27,7 @@ from etl.errors import UserInputError
 from etl.filters import steps
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle, attach_partition, index_statements, open_result
+from etl.filters.walk_impl import use_c_walk
 from etl.runs import recorded_run
 
 log = logging.getLogger("etl.filters")
@@ -74,10 +75,11 @@ class _Timer:
         log.info("filter step %s: %.1f s", name, self.timings[name])
 
 
-async def _walk_all(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, buckets: list[int]) -> int:
+async def _walk_all(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, buckets: list[int],
+                    c_walk: bool) -> int:
     async def one(bucket: int) -> int:
         async with pool.acquire() as conn:
-            return await steps.walk_bucket(conn, handle, params, bucket)
+            return await steps.walk_bucket(conn, handle, params, bucket, c_walk)
 
     return sum(await asyncio.gather(*(one(b) for b in buckets)))
 
@@ -104,8 +106,10 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
     figures = {"recomputed_sequences": sum(dirty.values())}
     with timer.step("clip_classify"):
         figures["staged_images"] = await steps.stage(conn, handle, params, layers) if dirty else 0
+    c_walk = await use_c_walk(conn) if dirty else False
+    figures["spacing_walk"] = "c" if c_walk else "plpgsql"
     with timer.step("spacing_lines"):
-        figures["walked_images"] = await _walk_all(pool, handle, params, sorted(dirty))
+        figures["walked_images"] = await _walk_all(pool, handle, params, sorted(dirty), c_walk)
     if handle.fresh:
         with timer.step("index_attach"):
             await _index_and_attach(pool, handle)

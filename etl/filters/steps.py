@@ -10,6 +10,7 @@ import asyncpg
 
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
+from etl.filters.walk_impl import walk_sql_name
 from etl.paths import sql_text
 
 # Sorting a bucket for the window walk is the biggest memory user; in memory it is several
@@ -44,9 +45,10 @@ async def stage(conn: asyncpg.Connection, handle: ResultHandle, params: FilterPa
     return int(status.split()[-1])
 
 
-async def walk_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, bucket: int) -> int:
+async def walk_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, bucket: int,
+                      c_walk: bool) -> int:
     """Spacing, points and lines of one bucket, in one transaction with its signatures."""
-    walk = "walk_path.sql" if params.spacing_mode == "path" else "walk_straight.sql"
+    walk = walk_sql_name(params.spacing_mode, c_walk)
     async with conn.transaction():
         await conn.execute(f"SET LOCAL work_mem = '{BUCKET_WORK_MEM}'")
         if not handle.fresh:

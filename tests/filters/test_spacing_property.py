@@ -1,6 +1,8 @@
-"""Property: the SQL walk (sql/filters/walk_*.sql, as the filter runs it) keeps exactly the
-ids that the plain Python rule (etl/filters/reference.py) keeps, on random sequences with
-ties, duplicates, both classes and thresholds that consecutive sums may hit exactly."""
+"""Property: both SQL walks (sql/filters/walk_*.sql, the PL/pgSQL fallback, and
+walk_*_c.sql, the C window functions of ext/mlyetl_spacing), as the filter runs them, keep
+exactly the ids that the plain Python rule (etl/filters/reference.py) keeps and mark the
+same duplicates, on random sequences with ties, duplicates, both classes and thresholds
+that consecutive sums may hit exactly. The C haversine equals the SQL one bit for bit."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import asyncpg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.filters.reference import keep_path, keep_straight
+from etl.filters.reference import haversine_m, keep_path, keep_straight
 from etl.filters.results import ResultHandle
+from etl.filters.walk_impl import EXTENSION, walk_sql_name
 from etl.paths import sql_text
 
 HANDLE = ResultHandle("prop", 999, True)
@@ -24,11 +27,22 @@ COORD = st.sampled_from([0.0, 0.0001, 0.00027, 0.001, 0.0123456789, 0.3]) \
 ROW = st.tuples(st.integers(0, 2), st.booleans(), st.integers(0, 6), COORD, COORD)
 
 
-def _expected(rows: list[tuple], urban_t: float, other_t: float, mode: str) -> set[int]:
-    """rows: (id, seq, urban, t, lon, lat). De-duplicate, group, order, apply the rule."""
+def _originals(rows: list[tuple]) -> dict[tuple, int]:
+    """(seq, t, lon, lat) -> the lowest id of the rows there."""
     first: dict[tuple, int] = {}
     for r in sorted(rows):
         first.setdefault((r[1], r[3], r[4], r[5]), r[0])
+    return first
+
+
+def _expected_duplicates(rows: list[tuple]) -> dict[int, int]:
+    first = _originals(rows)
+    return {r[0]: first[(r[1], r[3], r[4], r[5])] for r in rows if first[(r[1], r[3], r[4], r[5])] != r[0]}
+
+
+def _expected(rows: list[tuple], urban_t: float, other_t: float, mode: str) -> set[int]:
+    """rows: (id, seq, urban, t, lon, lat). De-duplicate, group, order, apply the rule."""
+    first = _originals(rows)
     walks: dict[tuple, list] = defaultdict(list)
     for r in rows:
         if first[(r[1], r[3], r[4], r[5])] == r[0]:
@@ -42,21 +56,36 @@ def _expected(rows: list[tuple], urban_t: float, other_t: float, mode: str) -> s
     return kept
 
 
-async def _sql_kept(dsn: str, rows: list[tuple], urban_t: float, other_t: float, mode: str) -> set[int]:
+async def _sql_walk(dsn: str, rows: list[tuple], urban_t: float, other_t: float, mode: str,
+                    c_walk: bool) -> tuple[set[int], dict[int, int]]:
+    """The kept ids and the duplicates (id -> original) of one walk implementation."""
     conn = await asyncpg.connect(dsn)
     try:
+        if c_walk:  # `make setup` installs the extension on the test server: it must be there
+            await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {EXTENSION}")
         await conn.execute(f"DROP TABLE IF EXISTS {HANDLE.stage_table}")
         await conn.execute(f"CREATE TABLE {HANDLE.stage_table} (id bigint, seq_no int, bucket int, "
                            "captured_at timestamptz, lon float8, lat float8, urban boolean)")
         await conn.executemany(f"INSERT INTO {HANDLE.stage_table} VALUES ($1, $2, 0, "
                                "timestamptz '2020-01-01' + make_interval(secs => $3), $4, $5, $6)",
                                [(i, s, t, lon, lat, u) for i, s, u, t, lon, lat in rows])
-        walk = sql_text(f"filters/walk_{mode}.sql").format(stage=HANDLE.stage_table)
+        walk = sql_text(f"filters/{walk_sql_name(mode, c_walk)}").format(stage=HANDLE.stage_table)
         async with conn.transaction():
             await conn.execute(walk, 0, urban_t, other_t)
-            return {r["id"] for r in await conn.fetch("SELECT id FROM filter_walked WHERE kept")}
+            walked = await conn.fetch("SELECT id, kept, duplicate_of FROM filter_walked")
+        return ({r["id"] for r in walked if r["kept"]},
+                {r["id"]: r["duplicate_of"] for r in walked if r["duplicate_of"] is not None})
     finally:
         await conn.close()
+
+
+async def _sql_kept(dsn: str, rows: list[tuple], urban_t: float, other_t: float, mode: str) -> set[int]:
+    """Both walks must agree with each other and on the duplicates; returns the kept ids."""
+    fallback = await _sql_walk(dsn, rows, urban_t, other_t, mode, c_walk=False)
+    c_walk = await _sql_walk(dsn, rows, urban_t, other_t, mode, c_walk=True)
+    assert fallback[1] == c_walk[1] == _expected_duplicates(rows)
+    assert c_walk[0] == fallback[0]
+    return c_walk[0]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -74,11 +103,36 @@ def test_sql_spacing_equals_python_reference(db_dsn: str, raw: list, urban_t: fl
 
 def test_exact_threshold_hits_agree(db_dsn: str) -> None:
     """Steps whose running sum lands exactly on the threshold in floating point."""
-    from etl.filters.reference import haversine_m
-
     step = haversine_m(0.0, 0.0, 0.0001, 0.0)
     rows = [(k, 1, False, k, 0.0, 0.0001 * k) for k in range(12)]
     threshold = step + step + step  # what the walk's running sum computes at the 3rd step
     expected = _expected(rows, threshold, threshold, "path")
     assert asyncio.run(_sql_kept(db_dsn, rows, threshold, threshold, "path")) == expected
     assert 3 in expected
+
+
+async def _haversines(dsn: str, quads: list[tuple]) -> list[tuple[float, float]]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {EXTENSION}")
+        rows = await conn.fetch("SELECT mlyetl_haversine_m(a, b, c, d) AS sql, mlyetl_haversine_m_c(a, b, c, d) AS c "
+                                "FROM unnest($1::float8[], $2::float8[], $3::float8[], $4::float8[]) AS q(a, b, c, d)",
+                                *[list(col) for col in zip(*quads)])
+        return [(r["sql"], r["c"]) for r in rows]
+    finally:
+        await conn.close()
+
+
+# real coordinates at 1e-9 degree resolution (PostgreSQL raises underflow errors on tiny
+# differences that Python and C compute silently)
+LAT = st.integers(-89_900_000_000, 89_900_000_000).map(lambda n: n / 1e9)
+LON = st.integers(-180_000_000_000, 180_000_000_000).map(lambda n: n / 1e9)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quads=st.lists(st.tuples(LAT, LON, LAT, LON) | st.tuples(LAT, LON).map(lambda p: (p[0], p[1], p[0] + 1e-4,
+                                                                                           p[1] - 3e-5)),
+                      min_size=1, max_size=50))
+def test_c_haversine_equals_sql_and_python_bit_for_bit(db_dsn: str, quads: list[tuple]) -> None:
+    for (sql, c), quad in zip(asyncio.run(_haversines(db_dsn, quads)), quads):
+        assert c == sql == haversine_m(*quad), quad

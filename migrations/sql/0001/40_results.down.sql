@@ -1,3 +1,4 @@
+DROP EXTENSION IF EXISTS mlyetl_spacing;  -- the C spacing walk, created by mlyetl filter when available
 DROP AGGREGATE IF EXISTS mlyetl_spacing_straight(double precision, double precision, double precision);
 DROP FUNCTION IF EXISTS mlyetl_spacing_straight_step(double precision[], double precision, double precision, double precision);
 DROP AGGREGATE IF EXISTS mlyetl_spacing_path(double precision, double precision);

@@ -1,0 +1,34 @@
+-- mlyetl_spacing 1.0: window functions over one sequence+class walk, ordered by
+-- (captured_at, id). Used by sql/filters/walk_*_c.sql; the PL/pgSQL aggregates of
+-- migrations/sql/0001/40_results.up.sql are the fallback and give the same result.
+\echo Use "CREATE EXTENSION mlyetl_spacing" to load this file. \quit
+
+-- The id of this row's original: the lowest id of the rows of the walk with the same
+-- capture time and position (exact float equality), or the row's own id.
+CREATE FUNCTION mlyetl_walk_first_id(captured_at timestamptz, id bigint,
+                                     lat double precision, lon double precision)
+RETURNS bigint AS 'MODULE_PATHNAME', 'mlyetl_walk_first_id'
+LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+-- Path rule: the first original is kept; haversine steps between consecutive originals
+-- are summed; a point is kept when the sum reaches (>=) the threshold, which resets it.
+-- Duplicates are never kept and do not move the walk.
+CREATE FUNCTION mlyetl_walk_path_kept(captured_at timestamptz, id bigint,
+                                      lat double precision, lon double precision,
+                                      threshold double precision)
+RETURNS boolean AS 'MODULE_PATHNAME', 'mlyetl_walk_path_kept'
+LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+-- Straight rule: kept when the haversine distance to the last kept point reaches the
+-- threshold (the first original is kept). Duplicates are never kept.
+CREATE FUNCTION mlyetl_walk_straight_kept(captured_at timestamptz, id bigint,
+                                          lat double precision, lon double precision,
+                                          threshold double precision)
+RETURNS boolean AS 'MODULE_PATHNAME', 'mlyetl_walk_straight_kept'
+LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+-- The haversine step of the walk, for tests: must equal mlyetl_haversine_m bit for bit.
+CREATE FUNCTION mlyetl_haversine_m_c(lat1 double precision, lon1 double precision,
+                                     lat2 double precision, lon2 double precision)
+RETURNS double precision AS 'MODULE_PATHNAME', 'mlyetl_haversine_m_c'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

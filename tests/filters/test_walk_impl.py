@@ -1,0 +1,81 @@
+"""The two spacing walks: the C window functions (extension mlyetl_spacing, installed by
+`make setup`) and the PL/pgSQL fallback give the same result end to end, and a database
+where the extension cannot be created falls back, saying so in the log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from etl.errors import RunFailure
+from etl.filters.walk_impl import ENV, use_c_walk
+from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, points, setup_square_world
+
+
+def _world(dsn: str, tmp_path: Path) -> None:
+    """Sequences crossing the urban border, out-of-time-order ids, duplicates, equal times."""
+    setup_square_world(dsn, tmp_path)
+    rows = []
+    for s in range(6):
+        walk = [(10_000 * (s + 1) - k * 3, f"s{s}", k // 2, 0.45 + k * 0.004 if s % 2 else 0.2 + s * 0.01,
+                 0.1 + k * 37.5 * LAT_DEG_PER_M) for k in range(40)]
+        original = walk[7]  # a duplicate: same sequence, time and position, a higher id
+        rows += walk + [(original[0] + 1, *original[1:])]
+    asyncio.run(insert_images(dsn, rows))
+
+
+def _lines(dsn: str, name: str) -> list[tuple]:
+    rows = asyncio.run(fetch(dsn, "SELECT sequence_id, image_count, kept_count, duplicate_count, ST_AsText(geom) g "
+                                  "FROM filter_sequence_lines WHERE result_name = $1 ORDER BY 1", name))
+    return [tuple(r) for r in rows]
+
+
+def test_c_walk_and_fallback_store_the_same_result(db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    _world(db_dsn, tmp_path)
+    caplog.set_level(logging.INFO, logger="etl.filters")
+    monkeypatch.setenv(ENV, "plpgsql")
+    fallback = filter_square(db_dsn, name="pl", spacing_urban=100.0, spacing_other=200.0)
+    monkeypatch.setenv(ENV, "auto")
+    c_walk = filter_square(db_dsn, name="c", spacing_urban=100.0, spacing_other=200.0)
+    assert (fallback.counts["spacing_walk"], c_walk.counts["spacing_walk"]) == ("plpgsql", "c")
+    assert "spacing walk: C (extension mlyetl_spacing)" in caplog.text
+    pl_points = {i: (r["class"], r["kept"], r["duplicate_of"]) for i, r in points(db_dsn, "pl").items()}
+    c_points = {i: (r["class"], r["kept"], r["duplicate_of"]) for i, r in points(db_dsn, "c").items()}
+    assert pl_points == c_points
+    assert sum(1 for v in c_points.values() if v[2] is not None) >= 3  # duplicates were exercised
+    assert 0 < sum(1 for v in c_points.values() if v[1]) < len(c_points)
+    assert _lines(db_dsn, "pl") == _lines(db_dsn, "c") and len(_lines(db_dsn, "c")) == 6
+
+
+async def _as_role_without_create(dsn: str, check) -> object:  # noqa: ANN001
+    """Run `check(conn)` connected as a fresh role that may not create extensions here."""
+    role, password = f"walk_{secrets.token_hex(4)}", secrets.token_hex(12)
+    admin = await asyncpg.connect(dsn)
+    await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+    try:
+        conn = await asyncpg.connect(dsn, user=role, password=password)
+        try:
+            return await check(conn)
+        finally:
+            await conn.close()
+    finally:
+        await admin.execute(f"DROP ROLE {role}")
+        await admin.close()
+
+
+def test_a_database_without_the_extension_falls_back_and_says_so(db_dsn: str, monkeypatch: pytest.MonkeyPatch,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="etl.filters")
+    monkeypatch.setenv(ENV, "auto")
+    assert asyncio.run(_as_role_without_create(db_dsn, use_c_walk)) is False
+    assert "spacing walk: PL/pgSQL fallback (extension mlyetl_spacing" in caplog.text
+    assert "permission denied" in caplog.text.lower() or "privilege" in caplog.text.lower()
+    monkeypatch.setenv(ENV, "c")  # asked for C explicitly: a clear failure, not a silent fallback
+    with pytest.raises(RunFailure, match="mlyetl_spacing cannot be used"):
+        asyncio.run(_as_role_without_create(db_dsn, use_c_walk))
