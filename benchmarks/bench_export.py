@@ -79,21 +79,25 @@ def _run(dsn: str, *args: str) -> tuple[float, int, float, float | None]:
     return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime, server
 
 
-def bench(admin: str, sequences: int, out: Path) -> list[str]:
+EXPORTS = {"csv": ("csv, 500 shards", ["csv", "--shards", "500", "--force"]),
+           "gpkg": ("gpkg (both classes)", ["gpkg"]),
+           "geoparquet": ("geoparquet (both classes)", ["geoparquet"])}
+
+
+def bench(admin: str, sequences: int, out: Path, formats: list[str], repeat: int) -> list[str]:
     dsn = asyncio.run(_fresh_db(admin, f"bench_export_{sequences}"))
     started = time.perf_counter()
     rows = asyncio.run(make_result(dsn, name="bench", sequences=sequences, max_len=40))
     print(f"loaded {rows:,} kept rows in {time.perf_counter() - started:.0f} s", flush=True)
     lines = []
-    for kind, args in (("csv, 500 shards", ["csv", "--shards", "500", "--force"]),
-                       ("gpkg (both classes)", ["gpkg"]), ("geoparquet (both classes)", ["geoparquet"])):
+    for kind, args in [EXPORTS[f] for f in formats for _ in range(repeat)]:
         target = out / kind.split()[0]
         seconds, rss, python_cpu, server_cpu = _run(dsn, "export", *args, "--result", "bench", "--out", str(target))
         size = sum(p.stat().st_size for p in target.iterdir()) / 1e6
         server = "-" if server_cpu is None else f"{server_cpu:.1f}"
         line = (f"| {kind} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {size:,.0f} | {rss} "
                 f"| {python_cpu:.1f} | {server} |")
-        print(line, flush=True)
+        print(f"{line} load {_loadavg()}", flush=True)
         lines.append(line)
         shutil.rmtree(target)
     return lines
@@ -102,6 +106,9 @@ def bench(admin: str, sequences: int, out: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sequences", type=int, action="append", help="sequences in the result (repeatable)")
+    parser.add_argument("--format", action="append", choices=sorted(EXPORTS), dest="formats",
+                        help="which exports to time (repeatable; default all three)")
+    parser.add_argument("--repeat", type=int, default=1, help="time each export this many times")
     parser.add_argument("--admin-dsn", help="admin DSN of a server (default: the embedded cluster)")
     args = parser.parse_args()
     admin = args.admin_dsn or _embedded_admin()
@@ -110,9 +117,17 @@ def main() -> None:
           "|---|---|---|---|---|---|---|---|")
     try:
         for sequences in args.sequences or [50_000]:
-            bench(admin, sequences, out)
+            bench(admin, sequences, out, args.formats or list(EXPORTS), args.repeat)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _loadavg() -> str:
+    """The 1-minute load average: other work on the same cores skews every figure."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def _embedded_admin() -> str:

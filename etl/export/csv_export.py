@@ -2,8 +2,9 @@
 
 One connection builds the shard plan (once); the shards to write are split into --jobs
 contiguous groups of about equal rows and each group's sequences (with their plan order)
-are sent to its own connection as arrays, so PostgreSQL joins, sorts and formats rows on
-several cores while Python only cuts the byte stream, hashes it and moves it to disk. Files: {out}/{class}-{shard:05d}.csv plus
+are streamed by COPY from the planning connection into its own connection, so PostgreSQL
+joins, sorts and formats rows on several cores while Python only cuts the byte stream,
+hashes it and moves it to disk. Files: {out}/{class}-{shard:05d}.csv plus
 {out}/manifest-{class}.json; names come only from the class (an enum) and numbers.
 """
 
@@ -13,8 +14,11 @@ import asyncio
 import logging
 import os
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import asyncpg
 
 from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
@@ -56,23 +60,23 @@ async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progre
     remove_stale_parts(settings.out)
     async with connection(target, server_settings=SESSION_SETTINGS) as conn:
         info = await load_result(conn, settings.result)
-        total = await kept_count(conn, settings.result, settings.cls)
+        # only --rows-per-shard needs the count before the plan (a scan of the result's rows)
+        total = await kept_count(conn, settings.result, settings.cls) if settings.rows_per_shard else 0
         count = shard_plan.shard_count(total, settings.shards, settings.rows_per_shard)
         await shard_plan.build_plan(conn, settings.result, settings.cls, count)
         plan = await shard_plan.describe_plan(conn, settings.result, settings.cls, count)
-        sequences = await conn.fetch(sql_text("export/plan_sequences.sql"))
-    fingerprint = f"{plan.fingerprint}|{info.updated_at.isoformat()}"
-    manifest = Manifest(settings.result, settings.cls, count, plan.rows, plan.sequences,
-                        plan.largest_sequence, fingerprint, COLUMNS)
-    if not settings.force:
-        manifest.files.update(finished_shards(settings.out, settings.cls, fingerprint))
-    start_partial(partial_path(settings.out, settings.cls), fingerprint, manifest.files)
-    todo = [s for s in plan.per_shard if s.shard not in manifest.files]
-    progress.set_total(plan.rows)
-    progress.advance("rows", sum(f.rows for f in manifest.files.values()))
-    if manifest.files:
-        log.info("resuming: %d of %d shards already written", len(manifest.files), count)
-    await _write_shards(target, settings, manifest, todo, sequences, progress)
+        fingerprint = f"{plan.fingerprint}|{info.updated_at.isoformat()}"
+        manifest = Manifest(settings.result, settings.cls, count, plan.rows, plan.sequences,
+                            plan.largest_sequence, fingerprint, COLUMNS)
+        if not settings.force:
+            manifest.files.update(finished_shards(settings.out, settings.cls, fingerprint))
+        start_partial(partial_path(settings.out, settings.cls), fingerprint, manifest.files)
+        todo = [s for s in plan.per_shard if s.shard not in manifest.files]
+        progress.set_total(plan.rows)
+        progress.advance("rows", sum(f.rows for f in manifest.files.values()))
+        if manifest.files:
+            log.info("resuming: %d of %d shards already written", len(manifest.files), count)
+        await _write_shards(target, settings, manifest, todo, _PlanSource(conn), progress)
     write_manifest(manifest_path(settings.out, settings.cls), manifest)
     partial_path(settings.out, settings.cls).unlink(missing_ok=True)
     _remove_extra_shards(settings.out, settings.cls, count)
@@ -80,18 +84,36 @@ async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progre
 
 
 async def _write_shards(target: DatabaseTarget | str, settings: CsvSettings, manifest: Manifest,
-                        todo: list[shard_plan.ShardStats], sequences: list, progress: Progress) -> None:
+                        todo: list[shard_plan.ShardStats], plan: _PlanSource, progress: Progress) -> None:
     """Split the shards to do into `jobs` contiguous groups of about equal rows, one query each."""
-    groups = _groups(todo, settings.jobs)
-    owner = {stats.shard: k for k, group in enumerate(groups) for stats in group}
-    parts: list[tuple[list[str], list[int]]] = [([], []) for _ in groups]
-    for row in sequences:  # in plan order
-        k = owner.get(row["shard"])
-        if k is not None:
-            parts[k][0].append(row["sequence_id"])
-            parts[k][1].append(row["ord"])
-    await asyncio.gather(*(_write_group(target, settings, manifest, group, part, progress)
-                           for group, part in zip(groups, parts)))
+    await asyncio.gather(*(_write_group(target, settings, manifest, group, plan, progress)
+                           for group in _groups(todo, settings.jobs)))
+
+
+class _PlanSource:
+    """The planning connection, which holds the plan; it streams one group's part at a time."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+
+    async def send_part(self, shards: list[int], into: asyncpg.Connection) -> None:
+        """COPY the shards' (sequence_id, ord) rows from the plan into `into`'s export_part."""
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=4)  # bounded: memory stays flat
+
+        async def produce() -> None:
+            # no `finally`: if either side fails the task group cancels the other one
+            await self._conn.copy_from_query(sql_text("export/plan_part.sql"), shards,
+                                             output=lambda chunk: queue.put(bytes(chunk)))
+            await queue.put(None)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            while (chunk := await queue.get()) is not None:
+                yield chunk
+
+        async with self._lock, asyncio.TaskGroup() as tasks:
+            tasks.create_task(produce())
+            tasks.create_task(into.copy_to_table("export_part", source=chunks(), columns=["sequence_id", "ord"]))
 
 
 def _groups(todo: list[shard_plan.ShardStats], jobs: int) -> list[list[shard_plan.ShardStats]]:
@@ -107,8 +129,7 @@ def _groups(todo: list[shard_plan.ShardStats], jobs: int) -> list[list[shard_pla
 
 
 async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, manifest: Manifest,
-                       group: list[shard_plan.ShardStats], part: tuple[list[str], list[int]],
-                       progress: Progress) -> None:
+                       group: list[shard_plan.ShardStats], plan: _PlanSource, progress: Progress) -> None:
     header = (",".join(COLUMNS) + "\n").encode()
     out = settings.out
 
@@ -138,7 +159,7 @@ async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, mani
 
     async with connection(target, server_settings=SESSION_SETTINGS) as conn:
         await conn.execute(sql_text("export/part_create.sql"))
-        await conn.execute(sql_text("export/part_fill.sql"), *part)
+        await plan.send_part([s.shard for s in group], conn)
         await conn.execute("ANALYZE export_part")
         try:
             await conn.copy_from_query(sql_text("export/shard_rows.sql"), settings.result, settings.cls,
