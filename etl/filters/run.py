@@ -112,8 +112,10 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
         figures["walked_images"] = await _walk_all(pool, handle, params, sorted(dirty), c_walk)
     if handle.fresh:
         with timer.step("index_attach"):
-            await _index_and_attach(pool, handle)
-    await steps.drop_scratch(conn, handle)
+            # the scratch tables go while the indexes build (other tables, other connection)
+            await asyncio.gather(_index_and_attach(pool, handle), steps.drop_scratch(conn, handle))
+    else:
+        await steps.drop_scratch(conn, handle)
     return figures
 
 

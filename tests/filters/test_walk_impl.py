@@ -51,6 +51,11 @@ def test_c_walk_and_fallback_store_the_same_result(db_dsn: str, tmp_path: Path, 
     assert sum(1 for v in c_points.values() if v[2] is not None) >= 3  # duplicates were exercised
     assert 0 < sum(1 for v in c_points.values() if v[1]) < len(c_points)
     assert _lines(db_dsn, "pl") == _lines(db_dsn, "c") and len(_lines(db_dsn, "c")) == 6
+    # the stored counts (summed from the lines) are the points' own counts
+    assert c_walk.counts["clipped"] == len(c_points) == fallback.counts["clipped"]
+    assert c_walk.counts["kept"] == sum(1 for v in c_points.values() if v[1])
+    assert c_walk.counts["duplicates"] == sum(1 for v in c_points.values() if v[2] is not None)
+    assert c_walk.counts["kept_urban"] == sum(1 for v in c_points.values() if v[1] and v[0] == "urban") > 0
 
 
 async def _as_role_without_create(dsn: str, check) -> object:  # noqa: ANN001
