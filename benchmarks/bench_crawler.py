@@ -78,6 +78,21 @@ async def _fresh_database(admin_dsn: str, name: str) -> str:
     return dsn
 
 
+def _cpu_s(pid: int | None, children: bool = False) -> float:
+    """utime + stime of a process (or of its reaped children), from /proc."""
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[13]) + int(fields[14]) if children else int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _postmaster_pid(cluster: EmbeddedCluster | None) -> int | None:
+    if cluster is None:
+        return None
+    return int((cluster.pgdata / "postmaster.pid").read_text().split()[0])
+
+
 def _run_measured(argv_dsn: tuple, method: str) -> dict:
     """Run the crawl as a child and read its own peak RSS via wait4 (not the simulator's)."""
     dsn, url, area = argv_dsn
@@ -116,7 +131,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     methods = args.method or ["search"]
-    admin = args.admin_dsn
+    admin, cluster = args.admin_dsn, None
     if not admin:
         cluster = EmbeddedCluster()
         cluster.ensure_running()
@@ -127,18 +142,24 @@ def main() -> None:
     try:
         for method in methods:
             dsn = asyncio.run(_fresh_database(admin, f"bench_crawler_{args.size}_{method}"))
+            sim_cpu, pg_cpu = _cpu_s(sim.pid), _cpu_s(_postmaster_pid(cluster), children=True)
             run = _run_measured((dsn, url, area), method)
+            # PostgreSQL: the backends of the crawl have exited and been reaped by now
+            sim_cpu, pg_cpu = _cpu_s(sim.pid) - sim_cpu, _cpu_s(_postmaster_pid(cluster), children=True) - pg_cpu
             text = run["text"]
             images = _number(r"images stored: ([\d,]+)", text)
             requests = _number(r"requests: ([\d,]+)", text)
             crawl_s = _number(r"in ([\d.]+) s\n", text)
+            index_s = _number(r"then ([\d.]+) s rebuilding indexes", text)
             db_s = _number(r"database writes: ([\d.]+) s", text)
             sequences = asyncio.run(_sequences(dsn))
             search_requests = _number(r"images_bbox ([\d,]+)", text) if method == "search" else float("nan")
             row = {"size": args.size, "method": method, "exit": run["status"], "images": images,
-                   "crawl_s": crawl_s, "images_per_s": images / crawl_s, "db_write_s": db_s,
+                   "crawl_s": crawl_s, "images_per_s": round(images / crawl_s), "db_write_s": db_s, "index_rebuild_s": index_s,
                    "requests": requests, "requests_per_1000": 1000 * requests / images,
-                   "sequences": sequences, "peak_rss_mb": round(run["peak_rss_mb"], 1), "crawler_cpu_s": round(run["cpu_s"], 1)}
+                   "sequences": sequences, "peak_rss_mb": round(run["peak_rss_mb"], 1), "crawler_cpu_s": round(run["cpu_s"], 1),
+                   "simulator_cpu_s": round(sim_cpu, 1), "postgres_cpu_s": round(pg_cpu, 1),
+                   "load_average": Path("/proc/loadavg").read_text().split()[0]}
             if method == "search":
                 old = search_requests + OLD_CALLS_PER_SEQUENCE * sequences
                 row["old_pipeline_requests_per_1000"] = 1000 * old / images

@@ -68,9 +68,12 @@ def _check_date(value: str | None, name: str) -> str | None:
 @click.option("--lease", "lease_s", type=click.FloatRange(5.0, 3600.0), default=D.lease_s, show_default=True,
               help="Seconds a claimed task stays ours without renewal; a dead crawler's tasks are taken over after it.")
 @click.option("--batch-rows", type=click.IntRange(100, 200_000), default=D.batch_rows, show_default=True,
-              help="Rows per COPY + upsert transaction.")
+              help="Rows per COPY (+ upsert) transaction.")
 @click.option("--writers", type=click.IntRange(1, 16), default=D.writers, show_default=True,
               help="Database connections writing in parallel (the upserts are bound by index updates).")
+@click.option("--bulk-load/--no-bulk-load", default=D.bulk_load, show_default=True,
+              help="Into an empty images table: COPY without indexes and build them at the end (much faster; "
+                   "other crawls wait until it ends).")
 @click.option("--db-wait", "db_budget_s", type=click.FloatRange(0.0, 3600.0), default=D.db_budget_s, show_default=True,
               help="Seconds to wait for a lost database before stopping (the crawl resumes when rerun).")
 @database_options
@@ -78,7 +81,8 @@ def command(target: DatabaseTarget, bbox: str | None, continent: str | None, pol
             token: str | None, token_file: Path | None, graph_url: str, tiles_url: str, since: str | None,
             until: str | None, organization_id: int | None, concurrency: int, rate_limit: str | None,
             max_retries: int, backoff: float, timeout: float, box_size: float, min_box: float, split_at: int,
-            ids_per_request: int, retry_failed: bool, lease_s: float, batch_rows: int, writers: int, db_budget_s: float) -> None:
+            ids_per_request: int, retry_failed: bool, lease_s: float, batch_rows: int, writers: int, bulk_load: bool,
+            db_budget_s: float) -> None:
     """Harvest every image of an area (metadata) into PostGIS, resumably.
 
     The area is one of --bbox, --continent or --polygon. The token comes from
@@ -96,6 +100,7 @@ def command(target: DatabaseTarget, bbox: str | None, continent: str | None, pol
         until=_check_date(until, "--until"), organization_id=organization_id, ids_per_request=ids_per_request,
         concurrency=concurrency, limits=parse_limits(rate_limit), max_retries=max_retries, backoff_s=backoff,
         timeout_s=timeout, lease_s=lease_s, batch_rows=batch_rows, writers=writers, db_budget_s=db_budget_s,
+        bulk_load=bulk_load,
     )
     client = ClientSettings(token=secret, graph_url=graph_url.rstrip("/"), tiles_url=tiles_url.rstrip("/"),
                             concurrency=concurrency, limits=settings.limits, max_retries=max_retries,

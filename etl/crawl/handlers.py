@@ -19,7 +19,7 @@ from etl.crawl.settings import CrawlSettings, epoch_ms
 from etl.mapillary import errors as E
 from etl.mapillary import discovery as D
 from etl.mapillary.client import MapillaryClient
-from etl.mapillary.parsing import IMAGE_FIELDS, BadAnswer, count_records, data_list, image_rows
+from etl.mapillary.parsing import IMAGE_FIELDS, BadAnswer, answer_rows, count_records
 from etl.mapillary.tiles import TILESET, has_features, tile_images
 
 Put = Callable[[WriteItem], Awaitable[None]]
@@ -69,13 +69,12 @@ class TaskHandlers:
         if found >= self.settings.split_at:
             finish = self._split(task, box, f"{found} results, the answer may be cut")
             # a box that cannot be split further still keeps what it got; others are not even parsed
-            rows, skipped = image_rows(data_list(body), not task.inside) if finish.state == "failed" else ([], 0)
-            return await put(WriteItem(rows, finish, skipped))
-        records = data_list(body)
-        if not records:
+            rows, skipped = answer_rows(body) if finish.state == "failed" else ([], 0)
+            return await put(WriteItem(rows, finish, skipped, not task.inside))
+        rows, skipped = answer_rows(body)
+        if not rows and not skipped:
             return await put(WriteItem([], Finish(task.id, "empty")))
-        rows, skipped = image_rows(records, not task.inside)
-        await put(WriteItem(rows, Finish(task.id, "done", len(rows)), skipped))
+        await put(WriteItem(rows, Finish(task.id, "done", len(rows)), skipped, not task.inside))
 
     def _split(self, task: Task, box: D.BBox, why: str) -> Finish:
         if D.box_side(box) / 2 < self.settings.min_box:
@@ -100,9 +99,9 @@ class TaskHandlers:
         stored = 0
         for start in range(0, len(ids), self.settings.ids_per_request):
             batch = ids[start : start + self.settings.ids_per_request]
-            rows, skipped = await self._fetch_ids(batch, not task.inside)
+            rows, skipped = await self._fetch_ids(batch)
             stored += len(rows)
-            await put(WriteItem(rows, None, skipped))
+            await put(WriteItem(rows, None, skipped, not task.inside))
         await put(WriteItem([], Finish(task.id, "done", stored)))
 
     def _wanted(self, image) -> bool:  # noqa: ANN001 - TileImage
@@ -111,10 +110,10 @@ class TaskHandlers:
             return False
         return s.organization_id is None or image.organization_id == s.organization_id
 
-    async def _fetch_ids(self, ids: list[int], check_area: bool) -> tuple[list[tuple], int]:
+    async def _fetch_ids(self, ids: list[int]) -> tuple[list[tuple], int]:
         params = {"image_ids": ",".join(map(str, ids)), "fields": IMAGE_FIELDS, "limit": str(len(ids))}
         try:
             body = await self.client.graph("images_ids", "entity", "/images", params)
         except E.NotFound:
             return [], 0  # all of them deleted since the tile was made
-        return image_rows(data_list(body), check_area)
+        return answer_rows(body)

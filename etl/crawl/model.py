@@ -47,3 +47,4 @@ class WriteItem:
     rows: list[tuple]
     finish: Finish | None = None
     skipped: int = 0  # records without a required field
+    check_area: bool = False  # rows of a box/tile not wholly inside the area: keep only points in it

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from etl.crawl import area as areas
+from etl.crawl import bulk
 from etl.crawl import queue as Q
 from etl.crawl.engine import Engine
 from etl.crawl.handlers import TaskHandlers
@@ -43,6 +44,8 @@ class CrawlSummary:
     errors: dict[str, int]
     tasks_finished: int
     db_seconds: float = 0.0  # time in COPY + upsert transactions
+    bulk_load: bool = False  # images were bulk-loaded (etl/crawl/bulk.py)
+    index_seconds: float = 0.0  # rebuilding images' indexes at the end of a bulk load (in `seconds`)
     task_states: dict[str, int] = field(default_factory=dict)
     failed_examples: list[str] = field(default_factory=list)
 
@@ -66,8 +69,9 @@ class CrawlSummary:
             + (", ".join(f"{k} {v:,}" for k, v in sorted(self.requests.items())) or "none"),
             f"retries: {self.retries:,}; errors: "
             + (", ".join(f"{k} {v:,}" for k, v in sorted(self.errors.items())) or "none"),
-            f"database writes: {self.db_seconds:.1f} s in COPY + upsert (all writers); "
-            f"tasks finished by this run: {self.tasks_finished:,}; all tasks of the crawl: {states or 'none'}",
+            f"database writes: {self.db_seconds:.1f} s in COPY{'' if self.bulk_load else ' + upsert'} (all writers)"
+            + (f", then {self.index_seconds:.1f} s rebuilding indexes (bulk load)" if self.bulk_load else "")
+            + f"; tasks finished by this run: {self.tasks_finished:,}; all tasks of the crawl: {states or 'none'}",
         ]
 
 
@@ -107,8 +111,12 @@ async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings
             log.info("crawl %d: %d failed task(s) set to run again", crawl_id, await queue.retry_failed())
         recorded = {"area": spec.describe(), "crawl_id": crawl_id, **settings.recorded(),
                     "graph_url": client_settings.graph_url, "tiles_url": client_settings.tiles_url}
+        async with pool.acquire() as conn:
+            bulk_load = await bulk.prepare(conn, crawl_id, settings.bulk_load)
         async with recorded_run(pool, "crawl", recorded) as run:
-            summary = await _execute(dsn, queue, settings, client_settings, quiet, resumed)
+            summary = await _execute(dsn, queue, settings, client_settings, quiet, resumed, bulk_load)
+            if bulk_load:
+                _add_bulk_finish(summary, await bulk.finish(dsn, crawl_id))
             run.counters.update(summary.counters())
             summary.failed_examples = [f"{r['kind']} {r['key']}: {r['last_error']}" for r in await queue.finish_crawl()]
         return summary
@@ -116,10 +124,19 @@ async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings
         await pool.close()
 
 
+def _add_bulk_finish(summary: CrawlSummary, done: bulk.BulkFinish) -> None:
+    summary.bulk_load = True
+    summary.index_seconds = done.seconds
+    summary.seconds += done.seconds
+    summary.images -= done.duplicates_removed
+    summary.new_images -= done.duplicates_removed
+    summary.new_sequences = done.new_sequences
+
+
 async def _execute(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings, client_settings: ClientSettings,
-                   quiet: bool, resumed: bool) -> CrawlSummary:
+                   quiet: bool, resumed: bool, bulk_load: bool) -> CrawlSummary:
     writers = [Writer(dsn, queue.crawl_id, queue.worker, settings.max_attempts, settings.batch_rows,
-                      settings.db_budget_s) for _ in range(settings.writers)]
+                      settings.db_budget_s, bulk_load) for _ in range(settings.writers)]
     try:
         async with MapillaryClient(client_settings) as client:
             with make_progress(f"crawl {queue.crawl_id}", "images", quiet=quiet) as progress:

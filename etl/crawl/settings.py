@@ -33,6 +33,7 @@ class CrawlSettings:
     lease_s: float = 60.0  # a claimed task is ours this long without renewal
     batch_rows: int = 10_000  # rows per COPY + upsert transaction
     writers: int = 2  # writer connections (upserts are index-bound: one core each)
+    bulk_load: bool = True  # into an empty images table: COPY without indexes, build them at the end
     db_budget_s: float = 120.0  # how long to wait for a lost database before stopping
 
     def identity(self) -> dict:

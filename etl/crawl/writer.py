@@ -1,11 +1,16 @@
 """The COPY writer: the one place crawled rows enter the database.
 
 Fetchers hand it `WriteItem`s through a bounded asyncio.Queue (the osm2pgsql
-COPY-manager idea). It gathers up to `batch_rows` rows, then in ONE transaction:
-binary COPY into a temp staging table, one upsert into images and sequences,
-new child tasks, and the end state of every task whose rows are all in. So a
-task is 'done' exactly when its images are stored: a crash loses both or
-neither, and a rerun redoes only unfinished tasks.
+COPY-manager idea). It gathers up to `batch_rows` rows, then in ONE transaction
+stores them, adds new child tasks, and sets the end state of every task whose
+rows are all in. So a task is 'done' exactly when its images are stored: a
+crash loses both or neither, and a rerun redoes only unfinished tasks.
+
+Storing takes one of two paths:
+- upsert (images already holds rows): binary COPY into temp staging tables,
+  then one upsert into images and sequences;
+- bulk (a bulk load, etl/crawl/bulk.py: images had no rows and no indexes now):
+  binary COPY straight into images; only border rows go through staging.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from etl.crawl.codecs import register_row_codecs
 from etl.crawl.dbretry import with_db_retry
 from etl.crawl.model import Finish, WriteItem
 from etl.crawl.queue import add_children
-from etl.mapillary.parsing import STAGING_COLUMNS
+from etl.mapillary.parsing import IMAGE_COLUMNS
 from etl.paths import sql_text
 
 log = logging.getLogger(__name__)
@@ -50,8 +56,8 @@ class WriteTotals:
 
 class Writer:
     def __init__(self, dsn: str, crawl_id: int, worker: str, max_attempts: int,
-                 batch_rows: int = 10_000, db_budget_s: float = 120.0) -> None:
-        self.dsn, self.crawl_id, self.worker = dsn, crawl_id, worker
+                 batch_rows: int = 10_000, db_budget_s: float = 120.0, bulk: bool = False) -> None:
+        self.dsn, self.crawl_id, self.worker, self.bulk = dsn, crawl_id, worker, bulk
         self.max_attempts, self.batch_rows, self.db_budget_s = max_attempts, batch_rows, db_budget_s
         self.totals = WriteTotals()
         self.conn: asyncpg.Connection | None = None
@@ -62,6 +68,7 @@ class Writer:
         self.conn = await asyncpg.connect(self.dsn, timeout=10)
         # Safe: a task's end state commits with its rows, so a lost commit loses both.
         await self.conn.execute("SET synchronous_commit = off")
+        await register_row_codecs(self.conn)
         await self.conn.execute(sql_text("crawl/staging.sql"))
 
     async def close(self) -> None:
@@ -76,13 +83,15 @@ class Writer:
             item = await queue.get()
             if item is STOP:
                 break
-            rows, finishes, skipped = list(item.rows), [item.finish] if item.finish else [], item.skipped
-            while len(rows) < self.batch_rows and not queue.empty():
+            rows: tuple[list[tuple], list[tuple]] = ([], [])  # (inside the area, on its border)
+            rows[item.check_area].extend(item.rows)
+            finishes, skipped = [item.finish] if item.finish else [], item.skipped
+            while len(rows[0]) + len(rows[1]) < self.batch_rows and not queue.empty():
                 more: WriteItem | None = queue.get_nowait()
                 if more is STOP:
                     stop = True
                     break
-                rows.extend(more.rows)
+                rows[more.check_area].extend(more.rows)
                 skipped += more.skipped
                 if more.finish:
                     finishes.append(more.finish)
@@ -90,7 +99,7 @@ class Writer:
             self.totals.skipped += skipped
             on_flushed(images, len(finishes))
 
-    async def flush(self, rows: list[tuple], finishes: list[Finish]) -> int:
+    async def flush(self, rows: tuple[list[tuple], list[tuple]], finishes: list[Finish]) -> int:
         async def call() -> int:
             return await self._write(rows, finishes)
 
@@ -100,26 +109,41 @@ class Writer:
         finally:
             self.totals.seconds += time.monotonic() - started
 
-    async def _write(self, rows: list[tuple], finishes: list[Finish]) -> int:
+    async def _write(self, rows: tuple[list[tuple], list[tuple]], finishes: list[Finish]) -> int:
         conn = self.conn
         assert conn is not None
-        result = None
         async with conn.transaction():
-            if rows:
-                await conn.copy_records_to_table("crawl_staging", records=rows, columns=STAGING_COLUMNS)
-                result = await conn.fetchrow(sql_text("crawl/upsert_images.sql"), self.crawl_id)
+            stored = await (self._store_bulk if self.bulk else self._store_upsert)(conn, *rows)
             await add_children(conn, self.crawl_id, [c for f in finishes for c in f.children])
             changed = await self._finish(conn, finishes)
         t = self.totals
-        t.rows += len(rows)
+        t.rows += len(rows[0]) + len(rows[1])
         t.batches += 1
         t.lost_leases += len(finishes) - changed
-        if result is not None:
-            t.images += result["images"]
-            t.new_images += result["new_images"]
-            t.new_sequences += result["new_sequences"]
-            return int(result["images"])
-        return 0
+        t.images += stored[0]
+        t.new_images += stored[1]
+        t.new_sequences += stored[2]
+        return stored[0]
+
+    async def _store_upsert(self, conn: asyncpg.Connection, inside: list[tuple], border: list[tuple]) -> tuple[int, int, int]:
+        if not inside and not border:
+            return 0, 0, 0
+        for table, records in (("crawl_staging", inside), ("crawl_staging_border", border)):
+            if records:
+                await conn.copy_records_to_table(table, records=records, columns=IMAGE_COLUMNS)
+        r = await conn.fetchrow(sql_text("crawl/upsert_images.sql"), self.crawl_id)
+        return int(r["images"]), int(r["new_images"]), int(r["new_sequences"])
+
+    async def _store_bulk(self, conn: asyncpg.Connection, inside: list[tuple], border: list[tuple]) -> tuple[int, int, int]:
+        # images has no indexes during a bulk load; sequences are filled when it ends
+        stored = len(inside)
+        if inside:
+            await conn.copy_records_to_table("images", records=inside, columns=IMAGE_COLUMNS)
+        if border:
+            await conn.copy_records_to_table("crawl_staging_border", records=border, columns=IMAGE_COLUMNS)
+            status = await conn.execute(sql_text("crawl/bulk_insert_border.sql"), self.crawl_id)
+            stored += int(status.split()[-1])
+        return stored, stored, 0
 
     async def _finish(self, conn: asyncpg.Connection, finishes: list[Finish]) -> int:
         if not finishes:

@@ -1,13 +1,13 @@
 -- $1 crawl id. Staged rows -> images (and their sequences), one statement per batch.
--- Rows of boxes/tiles not wholly inside the area are kept only when the point is in it.
+-- Border rows (crawl_staging_border) are kept only when the point is in the area.
 -- DISTINCT ON drops an image seen twice in one batch (it lay on a shared box edge);
 -- the id order gives every writer the same lock order, which avoids deadlocks.
 WITH kept AS (
-    SELECT DISTINCT ON (s.id) s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS pt
-    FROM crawl_staging s
-    WHERE NOT s.check_area OR EXISTS (
-        SELECT 1 FROM crawl_area_parts p
-        WHERE p.crawl_id = $1 AND ST_Intersects(p.geom, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)))
+    SELECT DISTINCT ON (s.id) s.*
+    FROM (SELECT * FROM crawl_staging
+          UNION ALL
+          SELECT b.* FROM crawl_staging_border b
+          WHERE EXISTS (SELECT 1 FROM crawl_area_parts p WHERE p.crawl_id = $1 AND ST_Intersects(p.geom, b.geom))) s
     ORDER BY s.id
 ),
 up AS (
@@ -15,10 +15,9 @@ up AS (
         id, sequence_id, captured_at, geom, geom_is_computed, original_geom, compass_angle,
         computed_compass_angle, altitude, computed_altitude, is_pano, camera_type, make, model,
         width, height, creator_id, creator_username, organization_id, quality_score)
-    SELECT id, sequence_id, to_timestamp(captured_ms / 1000.0), pt, geom_is_computed,
-           CASE WHEN orig_lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(orig_lon, orig_lat), 4326) END,
-           compass_angle, computed_compass_angle, altitude, computed_altitude, is_pano, camera_type,
-           make, model, width, height, creator_id, creator_username, organization_id, quality_score
+    SELECT id, sequence_id, captured_at, geom, geom_is_computed, original_geom, compass_angle,
+           computed_compass_angle, altitude, computed_altitude, is_pano, camera_type, make, model,
+           width, height, creator_id, creator_username, organization_id, quality_score
     FROM kept
     ON CONFLICT (id) DO UPDATE SET
         sequence_id = EXCLUDED.sequence_id, captured_at = EXCLUDED.captured_at, geom = EXCLUDED.geom,

@@ -91,3 +91,15 @@ def assert_complete(sim: SimulatorServer, dsn: str, area: str = AREA_ARG) -> Non
     assert len(ids) == len(set(ids)), "an image is stored twice"
     missing, extra = expected - set(ids), set(ids) - expected
     assert not missing and not extra, f"{len(missing)} missing, {len(extra)} outside the area or unknown"
+    assert_indexes_intact(dsn)
+
+
+IMAGE_INDEXES = {"images_pkey", "images_geom_gist", "images_original_geom_gist", "images_sequence_order"}
+
+
+def assert_indexes_intact(dsn: str) -> None:
+    """After a finished crawl (bulk-loaded or not) images has every index of the schema again."""
+    names = {r["indexname"] for r in query(dsn, "SELECT indexname FROM pg_indexes WHERE tablename = 'images'")}
+    assert names == IMAGE_INDEXES, names
+    assert query(dsn, "SELECT count(*) AS n FROM images_bulk_indexes")[0]["n"] == 0
+    assert query(dsn, "SELECT contype::text AS t FROM pg_constraint WHERE conname = 'images_pkey'")[0]["t"] == "p"

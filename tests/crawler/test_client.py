@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 
+import orjson
 import pytest
+import shapely
 
 from etl.mapillary import errors as E
 from etl.mapillary.client import ClientSettings, MapillaryClient
 from etl.mapillary.limits import Limit, parse_limits
-from etl.mapillary.parsing import IMAGE_FIELDS, data_list, image_row
+from etl.mapillary.parsing import IMAGE_FIELDS, BadAnswer, answer_rows, data_list, image_row, image_rows
 from etl.simulator.server import SimulatorServer
 from tests.crawler.conftest import make_simulator
 
@@ -94,8 +96,31 @@ def test_parse_limits() -> None:
 def test_image_row_rules() -> None:
     rec = {"id": "12", "sequence": "s", "captured_at": 1000, "geometry": {"type": "Point", "coordinates": [1.0, 2.0]},
            "altitude": 4294967281, "creator": {"id": "9", "username": "u"}, "make": ""}
-    row = image_row(rec, True)
-    assert row[0] == 12 and (row[3], row[4]) == (1.0, 2.0) and row[5] is False  # original position used
-    assert row[10] == -15.0 and row[12] is False and row[14] is None  # unwrapped, is_pano absent -> false, '' -> NULL
-    assert image_row({**rec, "captured_at": None}, True) is None
+    row = image_row(rec)
+    assert row[0] == 12 and shapely.from_wkb(row[3]).coords[0] == (1.0, 2.0) and row[4] is False  # original used
+    assert shapely.get_srid(shapely.from_wkb(row[3])) == 4326 and row[5] == row[3]
+    assert row[8] == -15.0 and row[10] is False and row[12] is None  # unwrapped, is_pano absent -> false, '' -> NULL
+    assert image_row({**rec, "captured_at": None}) is None
     assert "thumb" not in IMAGE_FIELDS  # signed URLs expire: never stored
+
+
+def test_typed_and_lenient_parsing_give_the_same_rows() -> None:
+    records = [
+        {"id": "12", "sequence": "s", "captured_at": 1000, "geometry": {"type": "Point", "coordinates": [1.0, 2.0]},
+         "computed_geometry": {"type": "Point", "coordinates": [1.5, 2.5]}, "altitude": 4294967281,
+         "computed_altitude": 3.5, "compass_angle": 10, "is_pano": True, "width": 4000, "height": 3000,
+         "creator": {"id": "9", "username": "u"}, "make": "", "model": "m", "organization_id": "77",
+         "quality_score": 0.5, "camera_type": "spherical"},
+        {"id": "13", "sequence": "s", "captured_at": 2000},  # no position: skipped
+        {"id": "14", "sequence": "s", "captured_at": 3000, "geometry": {"type": "Point", "coordinates": [3.0, 4.0]}},
+    ]
+    body = orjson.dumps({"data": records})
+    typed = answer_rows(body)
+    assert typed == image_rows(records) and typed[1] == 1 and len(typed[0]) == 2
+    assert typed[0][0][16] == 9 and typed[0][0][18] == 77 and typed[0][0][4] is True
+    # a record of unexpected shape sends the whole answer down the lenient path, which skips only it
+    odd = orjson.dumps({"data": [*records, {"id": "15", "sequence": "s", "captured_at": "soon",
+                                            "geometry": {"type": "Point", "coordinates": [5.0, 6.0]}}]})
+    assert answer_rows(odd) == (typed[0], 2)
+    with pytest.raises(BadAnswer):
+        answer_rows(b'{"data": [')

@@ -40,7 +40,7 @@ def test_claims_are_disjoint_and_expired_leases_are_taken_over(db_dsn: str) -> N
         # a comes back and tries to finish: its lease is gone, nothing changes
         writer = Writer(db_dsn, crawl_id, a.worker, 3)
         await writer.connect()
-        await writer.flush([], [Finish(first[0].id, "done")])
+        await writer.flush(([], []), [Finish(first[0].id, "done")])
         assert writer.totals.lost_leases == 1
         assert await pool.fetchval("SELECT state FROM crawl_tasks WHERE id = $1", first[0].id) == "running"
         await writer.close()
@@ -56,10 +56,10 @@ def test_retry_state_goes_back_to_pending_then_fails(db_dsn: str) -> None:
         writer = Writer(db_dsn, crawl_id, queue.worker, max_attempts=2)
         await writer.connect()
         task = (await queue.claim(1))[0]
-        await writer.flush([], [Finish(task.id, "retry", error="HTTP 503")])
+        await writer.flush(([], []), [Finish(task.id, "retry", error="HTTP 503")])
         assert (await queue.counts())["pending"] == 16
         task = (await queue.claim(1))[0]
-        await writer.flush([], [Finish(task.id, "retry", error="HTTP 503")])
+        await writer.flush(([], []), [Finish(task.id, "retry", error="HTTP 503")])
         assert (await queue.counts())["failed"] == 1
         assert await queue.retry_failed() == 1
         assert "failed" not in await queue.counts()

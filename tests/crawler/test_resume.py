@@ -39,13 +39,19 @@ def test_killed_crawl_resumes_without_redoing_finished_tasks(db_dsn: str) -> Non
         finished_at_kill = _finished(db_dsn)
         stored_at_kill = query(db_dsn, "SELECT count(*) AS n FROM images")[0]["n"]
         assert stored_at_kill > 0
+        # it was bulk-loading (empty images): the indexes wait in images_bulk_indexes, and
+        # another crawl is refused until this one is finished
+        assert query(db_dsn, "SELECT count(*) AS n FROM images_bulk_indexes")[0]["n"] == 4
+        other = crawl(sim, db_dsn, *ARGS, area="6.60,46.50,6.61,46.51")
+        assert other.returncode == 2 and "is bulk-loading the images table" in other.stderr
+        assert len(other.stderr.strip().splitlines()) == 1
         sim.reset_stats()
         rerun = crawl(sim, db_dsn, *ARGS, area=WIDE_AREA_ARG)
         assert rerun.returncode == 0, rerun.stderr
-        assert "(resumed)" in rerun.stdout
-        assert_complete(sim, db_dsn, WIDE_AREA_ARG)
+        assert "(resumed)" in rerun.stdout and "rebuilding indexes (bulk load)" in rerun.stdout
+        assert_complete(sim, db_dsn, WIDE_AREA_ARG)  # no duplicates, every index back
         requests = sim.stats["requests"].get("images_bbox", 0)
-    total = sum(task_states(db_dsn).values())
+    total = query(db_dsn, "SELECT count(*) AS n FROM crawl_tasks WHERE crawl_id = 1")[0]["n"]  # not the refused one's
     # one request per task, and only for tasks that had not finished before the kill
     assert requests == total - finished_at_kill
     assert finished_at_kill < total

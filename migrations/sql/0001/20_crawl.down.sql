@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS images_bulk_indexes;
 DROP TABLE IF EXISTS crawl_tasks;
 DROP TABLE IF EXISTS crawl_area_parts;
 DROP TABLE IF EXISTS crawls;
