@@ -58,6 +58,11 @@ def _killed_runs(runs: list[dict]) -> list[str]:
     return notes
 
 
+def _bulk_loads(rows: list[asyncpg.Record]) -> list[str]:
+    return [f"crawl {r['crawl_id']} is bulk-loading images ({r['indexes_to_rebuild']} index(es) to rebuild when it "
+            f"ends); if it is not running, rerun its command to finish it" for r in rows]
+
+
 async def gather_status(conn: asyncpg.Connection, recent: int = 10) -> StatusReport:
     runs = _decode_json_fields(_rows(await conn.fetch(sql_text("status/runs.sql"), recent)), "counters")
     return StatusReport(
@@ -68,5 +73,5 @@ async def gather_status(conn: asyncpg.Connection, recent: int = 10) -> StatusRep
         downloads=_rows(await conn.fetch(sql_text("status/downloads.sql"))),
         runs=runs,
         database_size=await conn.fetchval(sql_text("status/size.sql")),
-        notes=_killed_runs(runs),
+        notes=_killed_runs(runs) + _bulk_loads(await conn.fetch(sql_text("status/bulk_load.sql"))),
     )

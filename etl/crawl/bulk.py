@@ -8,9 +8,10 @@ import mode). So a crawl that starts on an empty `images` table:
 1. `begin`: records the definition of every index of images (the primary key
    included) in images_bulk_indexes and drops them, in one transaction;
 2. its writers COPY rows straight into images (etl/crawl/writer.py);
-3. `finish`, once no task of the crawl is pending or running: removes the rare
-   duplicates (an image on the edge of two boxes), fills `sequences`, and
-   rebuilds the indexes, two at a time on two connections.
+3. `finish`, once no task of the crawl is pending or running: rebuilds the key
+   (removing the rare duplicates, images on the edge of two boxes, if it meets
+   any), then the other indexes two at a time on two connections, and fills
+   `sequences`.
 
 Every step is idempotent and the definitions stay in the table until their
 index exists again, so a killed load is finished by rerunning the same crawl.
@@ -72,10 +73,8 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
         if not pending:
             return out
         log.debug("crawl %d: bulk load done, removing duplicates and rebuilding %d index(es)", crawl_id, len(pending))
-        if not any(r["constraint_exists"] for r in pending if r["constraint_name"]):
-            status = await lock.execute(sql_text("crawl/bulk_dedup.sql"))
-            out.duplicates_removed = int(status.split()[-1])
-        await _rebuild(dsn, pending)
+        out.duplicates_removed = await _unique_first(lock, [r for r in pending if r["constraint_name"]])
+        await _rebuild(dsn, [r for r in pending if not r["constraint_name"]])
         out.new_sequences = int(await lock.fetchval(sql_text("crawl/bulk_sequences.sql")))
         await lock.execute("ANALYZE images")
     finally:
@@ -84,6 +83,24 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
     log.debug("crawl %d: indexes rebuilt in %.1f s (%d duplicate row(s) removed)", crawl_id, out.seconds,
              out.duplicates_removed)
     return out
+
+
+async def _unique_first(conn: asyncpg.Connection, unique: list[asyncpg.Record]) -> int:
+    """Rebuilds the key (and any unique index); returns the duplicate rows removed on the way.
+
+    Duplicates are rare (an image on the edge of two boxes), so the key is built
+    first and the de-duplication pass (a hash aggregate over all rows) runs only
+    if the build finds one.
+    """
+    removed = 0
+    for index in unique:
+        try:
+            await _rebuild_one(conn, index)
+        except asyncpg.UniqueViolationError:
+            status = await conn.execute(sql_text("crawl/bulk_dedup.sql"))
+            removed += int(status.split()[-1])
+            await _rebuild_one(conn, index)
+    return removed
 
 
 async def _rebuild(dsn: str, pending: list[asyncpg.Record]) -> None:

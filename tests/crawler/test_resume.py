@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import time
 
+from tests.conftest import run_cli
 from tests.crawler.conftest import (
     WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query, start_crawl, task_states,
 )
@@ -45,6 +46,8 @@ def test_killed_crawl_resumes_without_redoing_finished_tasks(db_dsn: str) -> Non
         other = crawl(sim, db_dsn, *ARGS, area="6.60,46.50,6.61,46.51")
         assert other.returncode == 2 and "is bulk-loading the images table" in other.stderr
         assert len(other.stderr.strip().splitlines()) == 1
+        status = run_cli("status", "--dsn", db_dsn)
+        assert "crawl 1 is bulk-loading images (4 index(es) to rebuild" in status.stdout, status.stdout
         sim.reset_stats()
         rerun = crawl(sim, db_dsn, *ARGS, area=WIDE_AREA_ARG)
         assert rerun.returncode == 0, rerun.stderr
