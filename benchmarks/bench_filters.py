@@ -36,6 +36,11 @@ from etl.db.target import resolve_target  # noqa: E402
 from etl.filters import FilterParams, run_filter  # noqa: E402
 
 
+def _load() -> str:
+    """The 1-minute load average: other work on the same cores changes every figure."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def _rss_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
@@ -83,7 +88,9 @@ async def bench_size(target, images: int, run_geopandas: bool, layers: dict) -> 
         await conn.execute("VACUUM ANALYZE images")
         out["generate_seconds"] = round(time.monotonic() - started, 1)
     params = FilterParams(name="bench", continent="Europe", urban=naturalearth.DEFAULT_URBAN_NAME)
+    out["loadavg"] = {"before_filter": _load()}
     report = await run_filter(target, params)
+    out["loadavg"]["after_filter"] = _load()
     out["filter"] = {"timings": report.timings, "counts": report.counts}
     rerun = await run_filter(target, params)
     out["rerun_unchanged"] = {"timings": rerun.timings, "recomputed": rerun.counts["recomputed_sequences"]}
@@ -94,7 +101,9 @@ async def bench_size(target, images: int, run_geopandas: bool, layers: dict) -> 
             with tempfile.TemporaryDirectory(prefix="bench-gpd-") as tmp:
                 npz = Path(tmp) / "images.npz"
                 await synthetic.export_arrays(conn, npz)
+                out["loadavg"]["before_geopandas"] = _load()
                 out["geopandas"] = _geopandas(npz)
+                out["loadavg"]["after_geopandas"] = _load()
     return out
 
 
