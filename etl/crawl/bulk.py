@@ -55,7 +55,7 @@ async def prepare(conn: asyncpg.Connection, crawl_id: int, allowed: bool) -> boo
                 f"crawl {owner} is bulk-loading the images table (its indexes are rebuilt when it ends)",
                 hint=f"rerun crawl {owner}'s command to finish it (mlyetl status shows it), then start this crawl",
             )
-        if not allowed or not await conn.fetchval(sql_text("crawl/bulk_images_empty.sql")):
+        if not allowed or not await conn.fetchval(sql_text("crawl/bulk_images_empty.sql"), crawl_id):
             return False
         for statement in await conn.fetch(sql_text("crawl/bulk_begin.sql"), crawl_id):
             await conn.execute(statement["statement"])
