@@ -8,6 +8,10 @@ method: the same bbox discovery plus at least 7 calls per sequence.
 
     MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_crawler.py --size 1m --method search --method tiles
     MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_crawler.py --size 10m --method search
+    ... --no-bulk-load    # the upsert path with live indexes, for comparison
+
+CPU seconds of the crawler, the simulator and PostgreSQL (the postmaster's reaped
+backends) are reported too: on two cores they share, CPU per image decides the rate.
 
 Figures go to docs/benchmarks.md (section "Crawler"). The embedded cluster of
 MLYETL_DATA_DIR (or --admin-dsn) is used; each run makes its own database.
@@ -93,12 +97,12 @@ def _postmaster_pid(cluster: EmbeddedCluster | None) -> int | None:
     return int((cluster.pgdata / "postmaster.pid").read_text().split()[0])
 
 
-def _run_measured(argv_dsn: tuple, method: str) -> dict:
+def _run_measured(argv_dsn: tuple, method: str, extra: list[str]) -> dict:
     """Run the crawl as a child and read its own peak RSS via wait4 (not the simulator's)."""
     dsn, url, area = argv_dsn
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MAPILLARY_TOKEN": DEFAULT_TOKEN}
     argv = [sys.executable, "-m", "etl", "-q", "crawl", "--bbox", area, "--method", method, "--graph-url", url,
-            "--tiles-url", url, "--dsn", dsn, "--rate-limit", "off"]
+            "--tiles-url", url, "--dsn", dsn, "--rate-limit", "off", *extra]
     out_path = Path(f"/tmp/bench-crawler-{os.getpid()}-{method}.out")
     with open(out_path, "w") as out:
         started = time.monotonic()
@@ -129,6 +133,7 @@ def main() -> None:
     parser.add_argument("--method", action="append", choices=["search", "tiles"])
     parser.add_argument("--admin-dsn", help="DSN allowed to CREATE DATABASE (default: the embedded cluster)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--no-bulk-load", action="store_true", help="upsert with live indexes (the pre-bulk-load path)")
     args = parser.parse_args()
     methods = args.method or ["search"]
     admin, cluster = args.admin_dsn, None
@@ -143,7 +148,7 @@ def main() -> None:
         for method in methods:
             dsn = asyncio.run(_fresh_database(admin, f"bench_crawler_{args.size}_{method}"))
             sim_cpu, pg_cpu = _cpu_s(sim.pid), _cpu_s(_postmaster_pid(cluster), children=True)
-            run = _run_measured((dsn, url, area), method)
+            run = _run_measured((dsn, url, area), method, ["--no-bulk-load"] if args.no_bulk_load else [])
             # PostgreSQL: the backends of the crawl have exited and been reaped by now
             sim_cpu, pg_cpu = _cpu_s(sim.pid) - sim_cpu, _cpu_s(_postmaster_pid(cluster), children=True) - pg_cpu
             text = run["text"]
@@ -154,7 +159,8 @@ def main() -> None:
             db_s = _number(r"database writes: ([\d.]+) s", text)
             sequences = asyncio.run(_sequences(dsn))
             search_requests = _number(r"images_bbox ([\d,]+)", text) if method == "search" else float("nan")
-            row = {"size": args.size, "method": method, "exit": run["status"], "images": images,
+            row = {"size": args.size, "method": method, "load": "upsert" if args.no_bulk_load else "bulk",
+                   "exit": run["status"], "images": images,
                    "crawl_s": crawl_s, "images_per_s": round(images / crawl_s), "db_write_s": db_s, "index_rebuild_s": index_s,
                    "requests": requests, "requests_per_1000": 1000 * requests / images,
                    "sequences": sequences, "peak_rss_mb": round(run["peak_rss_mb"], 1), "crawler_cpu_s": round(run["cpu_s"], 1),
