@@ -3,8 +3,8 @@
 Sequences are ordered by a stable key (md5 of the id, then the id) and the running
 row count is cut into `shards` equal ranges; a sequence goes wholly to the shard where
 it starts. Hence: deterministic, a sequence never split, and no shard larger than the
-mean plus the largest sequence. The plan lives in a session temp table, so each
-connection that writes shards builds its own (cheap next to writing the rows).
+mean plus the largest sequence. The plan lives in the planning connection's temp table;
+the writing connections get their sequences from it by COPY (csv_export).
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ async def build_plan(conn: asyncpg.Connection, result: str, cls: str, shards: in
     """(Re)fill this session's export_plan table."""
     await conn.execute(sql_text("export/plan_create.sql"))
     await conn.execute(sql_text("export/plan_fill.sql"), result, cls, shards)
-    await conn.execute("ANALYZE export_plan")
 
 
 async def describe_plan(conn: asyncpg.Connection, result: str, cls: str, shards: int) -> Plan:

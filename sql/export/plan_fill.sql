@@ -5,14 +5,14 @@
 -- holds more than the mean plus the largest sequence.
 INSERT INTO export_plan (sequence_id, shard, ord, n)
 SELECT sequence_id,
-       floor((cum - n)::numeric * $3 / total)::integer,
+       ((cum - n) * $3 / total)::integer,  -- bigint division of non-negatives: the floor
        ord,
        n
 FROM (
     SELECT sequence_id, n,
            row_number() OVER w AS ord,
-           sum(n) OVER w AS cum,
-           sum(n) OVER () AS total
+           (sum(n) OVER w)::bigint AS cum,
+           (sum(n) OVER ())::bigint AS total
     FROM (
         SELECT sequence_id, count(*)::integer AS n
         FROM filter_points
