@@ -63,7 +63,9 @@ def _argv_for(path: list[str], values: dict[str, Any], section: str) -> list[str
             known = ", ".join(sorted(k for k in options if k not in ("dsn", "data_dir", "token")))
             raise UserInputError(f"unknown setting {section}.{key} for 'mlyetl {' '.join(path)}'",
                                  hint=f"known settings: {known}")
-        if option.is_flag:
+        if option.is_flag and option.secondary_opts:  # an on/off pair: --bulk-load / --no-bulk-load
+            argv.append(_flag_of(option) if value else option.secondary_opts[0])
+        elif option.is_flag:
             if value:
                 argv.append(_flag_of(option))
         elif option.multiple:

@@ -83,3 +83,10 @@ def test_every_example_config_maps_onto_real_options(example: Path) -> None:
     plan = plan_run(load_config(example, env={}))
     stages = [stage.stage for stage in plan]
     assert stages[:2] == ["crawl", "filter"] and "report" in stages
+
+
+def test_on_off_flags_map_both_ways(tmp_path: Path) -> None:
+    for value, flag in (("false", "--no-bulk-load"), ("true", "--bulk-load")):
+        result = run_cli("run", str(_write(tmp_path)), "--dry-run", "--set", f"crawl.bulk_load={value}")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split()[-1] == flag, result.stdout
