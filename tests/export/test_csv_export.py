@@ -151,3 +151,19 @@ def test_an_unfinished_result_is_refused(result_dsn: str, tmp_path: Path) -> Non
     asyncio.run(mark_running())
     done = run_cli("export", "csv", "--result", "europe", "--out", str(tmp_path), env={"MLYETL_DSN": result_dsn})
     assert done.returncode == 2 and "is not finished" in done.stderr and not list(tmp_path.glob("*.csv"))
+
+
+def test_more_shards_and_jobs_than_sequences_gives_empty_shards_with_a_header(db_dsn: str, tmp_path: Path) -> None:
+    # 3 jobs over 12 shards of 4 sequences: some jobs get only empty shards, so their
+    # part of the plan (streamed by COPY from the planning connection) is empty
+    make_result_sync(db_dsn, sequences=4, max_len=5)
+    _export(db_dsn, tmp_path, "--shards", "12", "--jobs", "3")
+    manifest, shards = read_shards(tmp_path, "all")
+    header = (tmp_path / "all-00000.csv").read_bytes().split(b"\n", 1)[0].decode()
+    assert header.split(",")[:len(REQUIRED)] == REQUIRED
+    for k in range(12):
+        assert (tmp_path / f"all-{k:05d}.csv").read_bytes().startswith(header.encode() + b"\n")
+    assert sum(1 for rows in shards.values() if not rows) >= 8
+    truth_rows = truth(db_dsn, "europe")
+    assert sorted(int(r["image_id"]) for rows in shards.values() for r in rows) == sorted(truth_rows)
+    assert manifest["rows"] == len(truth_rows) and manifest["sequences"] == 4
