@@ -3,22 +3,20 @@
 Migrations run over an asyncpg connection wrapped by SQLAlchemy, inside one
 transaction holding an advisory lock, so that two processes starting at once
 (two crawlers, say) never migrate the same database twice.
+
+Alembic and SQLAlchemy are imported only when a migration runs: they take
+~0.5 s to import, and every command checks the schema version first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
 import asyncpg
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from etl.db.connect import connect
 from etl.db.target import DatabaseTarget
@@ -26,17 +24,43 @@ from etl.errors import UserInputError
 from etl.paths import MIGRATIONS_DIR
 from etl.qgis.styles import install_base_styles
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Connection
+
 MIGRATION_LOCK_ID = 0x6D6C7965  # 'mlye': serialises migrations across processes
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:"([^"]*)"|None)', re.M)
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
 
 
+@cache
 def head_revision() -> str:
+    """The newest revision: the one no migration names as its down_revision.
+
+    Read from the migration files' `revision = "..."` lines, without alembic (see the
+    module docstring); tests/db checks it against alembic's own answer.
+    """
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for key, value in _REVISION_LINE.findall(path.read_text()):
+            (revisions if key == "revision" else parents).add(value or None)
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have exactly one head, found {sorted(map(str, heads))}")
+    return heads.pop() or "base"
+
+
+def alembic_head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head() or "base"
 
 
@@ -60,6 +84,11 @@ async def check_postgis(conn: asyncpg.Connection) -> None:
 
 
 async def _with_alembic(target: DatabaseTarget | str, action: Callable[[Connection], object]) -> object:
+    from alembic.util.exc import CommandError
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
     probe = await connect(target)
     try:
         await check_postgis(probe)
@@ -86,6 +115,8 @@ async def _with_alembic(target: DatabaseTarget | str, action: Callable[[Connecti
 
 
 def _current(sync_conn: Connection) -> str:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(sync_conn).get_current_revision() or "base"
 
 
@@ -95,6 +126,8 @@ async def current_revision(target: DatabaseTarget | str) -> str:
 
 async def upgrade(target: DatabaseTarget | str, revision: str = "head") -> str:
     def action(sync_conn: Connection) -> str:
+        from alembic import command
+
         command.upgrade(_config(sync_conn), revision)
         return _current(sync_conn)
 
@@ -103,6 +136,8 @@ async def upgrade(target: DatabaseTarget | str, revision: str = "head") -> str:
 
 async def downgrade(target: DatabaseTarget | str, revision: str = "base") -> str:
     def action(sync_conn: Connection) -> str:
+        from alembic import command
+
         command.downgrade(_config(sync_conn), revision)
         return _current(sync_conn)
 

@@ -80,3 +80,7 @@ def test_every_geometry_column_has_a_gist_index(db_dsn: str) -> None:
 def test_ensure_schema_migrates_an_empty_database(empty_db_dsn: str) -> None:
     asyncio.run(migrate.ensure_schema(empty_db_dsn))
     assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision()
+
+
+def test_head_revision_without_alembic_agrees_with_alembic() -> None:
+    assert migrate.head_revision() == migrate.alembic_head_revision() != "base"
