@@ -56,9 +56,11 @@ def _free_port() -> int:
 
 
 def _start_simulator(world: str) -> tuple[subprocess.Popen, str]:
+    # the whole world stays generated in memory (~1.2 GB at 10 M): a crawl asks for each
+    # area several times, and regenerating evicted cells made the simulator the bottleneck
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "simulator", "serve", "--port", str(port), "--world", world,
-                             "--rate-limits", "off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+                             "--rate-limits", "off", "--cache-images", "12000000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with socket.socket() as s:

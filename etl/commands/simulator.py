@@ -42,9 +42,11 @@ command = click.Group("simulator", help=_HELP)
 @click.option("--rate-limits", default="", help="e.g. 'search=10000/min,entity=60000/min,tiles=50000/day' or 'off'. "
               "Default: those documented limits.")
 @click.option("--public-url", help="Base URL written into thumbnail URLs (default: the request's host).")
+@click.option("--cache-images", type=click.IntRange(1000), default=3_000_000, show_default=True,
+              help="Generated images kept in memory (~100 bytes each); more than the world avoids regenerating cells.")
 def serve(world_spec: str, seed: int | None, faults: str, schedule: tuple[str, ...], fault_seed: int,
-          tokens: tuple[str, ...], url_expiry: float, rate_limits: str, public_url: str | None, host: str,
-          port: int) -> None:
+          tokens: tuple[str, ...], url_expiry: float, rate_limits: str, public_url: str | None, cache_images: int,
+          host: str, port: int) -> None:
     """Serve the Graph API, vector tiles and thumbnails until Ctrl-C.
 
     \b
@@ -59,6 +61,7 @@ def serve(world_spec: str, seed: int | None, faults: str, schedule: tuple[str, .
     from etl.simulator.server import serve_forever
 
     world = _world(world_spec, seed)
+    world.set_cache_limit(cache_images)
     try:
         fault_config = parse_faults(faults).with_updates(schedules=tuple(parse_schedule(s) for s in schedule))
         limits = parse_rate_limits(rate_limits)
@@ -90,5 +93,6 @@ def info(world_spec: str, seed: int | None) -> None:
       mlyetl simulator info --world europe
     """
     world = _world(world_spec, seed)
+    world.set_cache_limit(cache_images)
     click.echo(f"world {world.name}: seed {world.seed}, bbox {','.join(f'{v:g}' for v in world.bbox)}, "
                f"~{world.estimate_count():,} images")

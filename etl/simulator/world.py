@@ -50,6 +50,15 @@ class World:
     def __repr__(self) -> str:
         return f"World(name={self.name!r}, seed={self.seed}, bbox={self.bbox})"
 
+    def set_cache_limit(self, images: int) -> None:
+        """Keep up to this many generated images (~100 bytes each) before regenerating cells.
+
+        A crawl asks for each area several times (a full box, then its quarters); a world
+        larger than the cache is generated again on every pass.
+        """
+        with self._lock:
+            self._cache_limit = images
+
     # --- cells ----------------------------------------------------------------
 
     def cells_for(self, bbox: BBox, ring: int = 1) -> tuple[np.ndarray, np.ndarray]:
