@@ -93,6 +93,5 @@ def info(world_spec: str, seed: int | None) -> None:
       mlyetl simulator info --world europe
     """
     world = _world(world_spec, seed)
-    world.set_cache_limit(cache_images)
     click.echo(f"world {world.name}: seed {world.seed}, bbox {','.join(f'{v:g}' for v in world.bbox)}, "
                f"~{world.estimate_count():,} images")
