@@ -8,10 +8,10 @@ import mode). So a crawl that starts on an empty `images` table:
 1. `begin`: records the definition of every index of images (the primary key
    included) in images_bulk_indexes and drops them, in one transaction;
 2. its writers COPY rows straight into images (etl/crawl/writer.py);
-3. `finish`, once no task of the crawl is pending or running: rebuilds the key
-   (removing the rare duplicates, images on the edge of two boxes, if it meets
-   any), then the other indexes two at a time on two connections, and fills
-   `sequences`.
+3. `finish`, once no task of the crawl is pending or running: fills
+   `sequences`, rebuilds the key (removing the rare duplicates, images on the
+   edge of two boxes, if it meets any), then the other indexes two at a time on
+   two connections.
 
 Every step is idempotent and the definitions stay in the table until their
 index exists again, so a killed load is finished by rerunning the same crawl.
@@ -73,9 +73,11 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
         if not pending:
             return out
         log.debug("crawl %d: bulk load done, removing duplicates and rebuilding %d index(es)", crawl_id, len(pending))
+        # sequences first: the last index rebuilt closes the load, and a rerun after that
+        # would not come back here (the upsert is idempotent, so doing it twice is harmless)
+        out.new_sequences = int(await lock.fetchval(sql_text("crawl/bulk_sequences.sql")))
         out.duplicates_removed = await _unique_first(lock, [r for r in pending if r["constraint_name"]])
         await _rebuild(dsn, [r for r in pending if not r["constraint_name"]])
-        out.new_sequences = int(await lock.fetchval(sql_text("crawl/bulk_sequences.sql")))
         await lock.execute("ANALYZE images")
     finally:
         await lock.close()

@@ -57,3 +57,22 @@ def test_no_bulk_load_into_a_table_with_rows_or_when_disabled(db_dsn: str) -> No
     assert asyncio.run(check()) == (False, False)
     names = {r["indexname"] for r in query(db_dsn, "SELECT indexname FROM pg_indexes WHERE tablename = 'images'")}
     assert names == IMAGE_INDEXES
+
+
+def test_a_finish_cut_short_is_completed_by_the_next(db_dsn: str) -> None:
+    async def cut_short() -> None:
+        conn = await asyncpg.connect(db_dsn)
+        try:
+            assert await bulk.prepare(conn, 3, allowed=True)
+            await conn.execute(INSERT, 1, "a", 10, 6.1, None)
+            # as if killed after the key was rebuilt: the other three are still pending
+            await conn.execute("CREATE UNIQUE INDEX images_pkey ON images (id)")
+            await conn.execute("ALTER TABLE images ADD CONSTRAINT images_pkey PRIMARY KEY USING INDEX images_pkey")
+            await conn.execute("DELETE FROM images_bulk_indexes WHERE name = 'images_pkey'")
+        finally:
+            await conn.close()
+
+    asyncio.run(cut_short())
+    done = asyncio.run(bulk.finish(db_dsn, 3))
+    assert done.new_sequences == 1 and done.duplicates_removed == 0
+    assert_indexes_intact(db_dsn)
