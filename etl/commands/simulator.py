@@ -76,10 +76,8 @@ def serve(world_spec: str, seed: int | None, faults: str, schedule: tuple[str, .
         click.echo(f"  graph: {url}   tiles: {url}/maps/vtp/mly1_public/2/{{z}}/{{x}}/{{y}}   stats: {url}/__simulator/stats")
         click.echo(f"Listening on {url} (Ctrl-C to stop)")
 
-    try:
-        serve_forever(config, host, port, on_ready=ready)
-    except KeyboardInterrupt:
-        click.echo("simulator stopped")
+    serve_forever(config, host, port, on_ready=ready)  # returns on Ctrl-C or SIGTERM
+    click.echo("simulator stopped")
 
 
 @command.command("info")

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 
 from aiohttp import web
@@ -136,16 +137,24 @@ class SimulatorServer:
 
 
 def serve_forever(config: SimulatorConfig, host: str, port: int, on_ready=None) -> None:  # noqa: ANN001
-    """Run in the foreground until interrupted (the CLI)."""
+    """Run in the foreground until Ctrl-C (SIGINT) or SIGTERM (the CLI).
+
+    The handlers are installed explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT as ignored, and Python then never raises
+    KeyboardInterrupt, so the simulator could not be stopped with Ctrl-C / kill -INT.
+    """
 
     async def main() -> None:
         runner = web.AppRunner(create_app(config), access_log=None, shutdown_timeout=0.5)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         if on_ready:
             on_ready(runner.addresses[0][1])
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await runner.cleanup()
 
