@@ -11,6 +11,7 @@ from etl.db import migrate
 EXPECTED_TABLES = {
     "runs", "images", "sequences", "crawls", "crawl_tasks", "boundary_layers",
     "boundary_features", "boundary_parts", "filter_results", "filter_points", "image_downloads",
+    "images_bulk_indexes",
 }
 
 
@@ -84,3 +85,12 @@ def test_ensure_schema_migrates_an_empty_database(empty_db_dsn: str) -> None:
 
 def test_head_revision_without_alembic_agrees_with_alembic() -> None:
     assert migrate.head_revision() == migrate.alembic_head_revision() != "base"
+
+
+def test_a_database_at_0001_is_upgraded_to_head(empty_db_dsn: str) -> None:
+    # a database made by the first release (revision 0001) gets the crawler's bulk-load table
+    assert asyncio.run(migrate.upgrade(empty_db_dsn, "0001")) == "0001"
+    assert "images_bulk_indexes" not in asyncio.run(_tables(empty_db_dsn))
+    asyncio.run(migrate.ensure_schema(empty_db_dsn))
+    assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision() == "0002"
+    assert "images_bulk_indexes" in asyncio.run(_tables(empty_db_dsn))

@@ -1,4 +1,3 @@
-DROP TABLE IF EXISTS images_bulk_indexes;
 DROP TABLE IF EXISTS crawl_tasks;
 DROP TABLE IF EXISTS crawl_area_parts;
 DROP TABLE IF EXISTS crawls;
