@@ -11,14 +11,8 @@ WITH kept AS (
     ORDER BY s.id
 ),
 up AS (
-    INSERT INTO images AS i (
-        id, sequence_id, captured_at, geom, geom_is_computed, original_geom, compass_angle,
-        computed_compass_angle, altitude, computed_altitude, is_pano, camera_type, make, model,
-        width, height, creator_id, creator_username, organization_id, quality_score)
-    SELECT id, sequence_id, captured_at, geom, geom_is_computed, original_geom, compass_angle,
-           computed_compass_angle, altitude, computed_altitude, is_pano, camera_type, make, model,
-           width, height, creator_id, creator_username, organization_id, quality_score
-    FROM kept
+    INSERT INTO images AS i  -- the staging tables are LIKE images: same columns, same order
+    SELECT * FROM kept
     ON CONFLICT (id) DO UPDATE SET
         sequence_id = EXCLUDED.sequence_id, captured_at = EXCLUDED.captured_at, geom = EXCLUDED.geom,
         geom_is_computed = EXCLUDED.geom_is_computed, original_geom = EXCLUDED.original_geom,
