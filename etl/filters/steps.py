@@ -10,7 +10,7 @@ import asyncpg
 
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
-from etl.filters.walk_impl import walk_sql_name
+from etl.filters.walk_impl import walk_sql
 from etl.paths import sql_text
 
 # Sorting a bucket for the window walk is the biggest memory user; in memory it is several
@@ -48,12 +48,13 @@ async def stage(conn: asyncpg.Connection, handle: ResultHandle, params: FilterPa
 async def walk_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, bucket: int,
                       c_walk: bool) -> int:
     """Spacing, points and lines of one bucket, in one transaction with its signatures."""
-    walk = walk_sql_name(params.spacing_mode, c_walk)
+    walk = walk_sql(params.spacing_mode, c_walk, work=handle.work_table, stage=handle.stage_table,
+                    points=handle.points_table)
     async with conn.transaction():
         await conn.execute(f"SET LOCAL work_mem = '{BUCKET_WORK_MEM}'")
         if not handle.fresh:
             await conn.execute(sql_for("delete_bucket.sql", handle), handle.name, bucket)
-        await conn.execute(sql_for(walk, handle), bucket, float(params.spacing_urban), float(params.spacing_other))
+        await conn.execute(walk, bucket, float(params.spacing_urban), float(params.spacing_other))
         status = await conn.execute(sql_for("insert_points.sql", handle), handle.name)
         await conn.execute(sql_for("insert_lines.sql", handle), handle.name)
         await conn.execute(sql_for("save_signatures.sql", handle), handle.name, bucket)

@@ -64,6 +64,13 @@ async def use_c_walk(conn: asyncpg.Connection) -> bool:
     return False
 
 
-def walk_sql_name(spacing_mode: str, c_walk: bool) -> str:
-    """The sql/filters file of the walk: walk_path.sql, walk_straight_c.sql, ..."""
-    return f"walk_{spacing_mode}{'_c' if c_walk else ''}.sql"
+# The C window function of each --spacing-mode (a fixed map: never text from the user).
+C_KEPT_WALKS = {"path": "mlyetl_walk_path_kept", "straight": "mlyetl_walk_straight_kept"}
+
+
+def walk_sql(spacing_mode: str, c_walk: bool, **tables: str) -> str:
+    """The walk statement: sql/filters/walk_c.sql with the mode's C function, or the
+    PL/pgSQL walk_path.sql / walk_straight.sql; `tables` fill the scratch table names."""
+    if c_walk:
+        return sql_text("filters/walk_c.sql").format(kept_walk=C_KEPT_WALKS[spacing_mode], **tables)
+    return sql_text(f"filters/walk_{spacing_mode}.sql").format(**tables)

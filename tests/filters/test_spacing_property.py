@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from etl.filters.reference import haversine_m, keep_path, keep_straight
 from etl.filters.results import ResultHandle
-from etl.filters.walk_impl import EXTENSION, walk_sql_name
-from etl.paths import sql_text
+from etl.filters.walk_impl import EXTENSION, walk_sql
 
 HANDLE = ResultHandle("prop", 999, True)
 # a few base positions so that equal positions (duplicates) and zero steps occur often, and
@@ -69,7 +68,7 @@ async def _sql_walk(dsn: str, rows: list[tuple], urban_t: float, other_t: float,
         await conn.executemany(f"INSERT INTO {HANDLE.stage_table} VALUES ($1, $2, 0, "
                                "timestamptz '2020-01-01' + make_interval(secs => $3), $4, $5, $6)",
                                [(i, s, t, lon, lat, u) for i, s, u, t, lon, lat in rows])
-        walk = sql_text(f"filters/{walk_sql_name(mode, c_walk)}").format(stage=HANDLE.stage_table)
+        walk = walk_sql(mode, c_walk, stage=HANDLE.stage_table)
         async with conn.transaction():
             await conn.execute(walk, 0, urban_t, other_t)
             walked = await conn.fetch("SELECT id, kept, duplicate_of FROM filter_walked")
