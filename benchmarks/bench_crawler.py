@@ -29,14 +29,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.db import migrate  # noqa: E402
+from benchdb import fresh_database, process_cpu_s, server_cpu_s  # noqa: E402
 from etl.db.cluster import EmbeddedCluster  # noqa: E402
 from etl.simulator.config import DEFAULT_TOKEN  # noqa: E402
 
@@ -69,34 +68,6 @@ def _start_simulator(world: str) -> tuple[subprocess.Popen, str]:
         time.sleep(0.2)
     proc.kill()
     raise SystemExit("the simulator did not start")
-
-
-async def _fresh_database(admin_dsn: str, name: str) -> str:
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    parts = urlsplit(admin_dsn)
-    dsn = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    await migrate.upgrade(dsn)
-    return dsn
-
-
-def _cpu_s(pid: int | None, children: bool = False) -> float:
-    """utime + stime of a process (or of its reaped children), from /proc."""
-    if pid is None:
-        return float("nan")
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[13]) + int(fields[14]) if children else int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _postmaster_pid(cluster: EmbeddedCluster | None) -> int | None:
-    if cluster is None:
-        return None
-    return int((cluster.pgdata / "postmaster.pid").read_text().split()[0])
 
 
 def _run_measured(argv_dsn: tuple, method: str, extra: list[str]) -> dict:
@@ -148,11 +119,13 @@ def main() -> None:
     results = []
     try:
         for method in methods:
-            dsn = asyncio.run(_fresh_database(admin, f"bench_crawler_{args.size}_{method}"))
-            sim_cpu, pg_cpu = _cpu_s(sim.pid), _cpu_s(_postmaster_pid(cluster), children=True)
+            dsn = asyncio.run(fresh_database(admin, f"bench_crawler_{args.size}_{method}"))
+            data_dir = cluster.data_dir if cluster else None
+            sim_cpu, pg_cpu = process_cpu_s(sim.pid), server_cpu_s(data_dir)
             run = _run_measured((dsn, url, area), method, ["--no-bulk-load"] if args.no_bulk_load else [])
             # PostgreSQL: the backends of the crawl have exited and been reaped by now
-            sim_cpu, pg_cpu = _cpu_s(sim.pid) - sim_cpu, _cpu_s(_postmaster_pid(cluster), children=True) - pg_cpu
+            sim_cpu = process_cpu_s(sim.pid) - sim_cpu
+            pg_cpu = server_cpu_s(data_dir) - pg_cpu if pg_cpu is not None else float("nan")
             text = run["text"]
             images = _number(r"images stored: ([\d,]+)", text)
             requests = _number(r"requests: ([\d,]+)", text)

@@ -21,33 +21,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.db import migrate  # noqa: E402
+from benchdb import fresh_database, server_cpu_s, with_database  # noqa: E402
 from etl.db.cluster import EmbeddedCluster  # noqa: E402
 from tests.export.synthetic import make_result  # noqa: E402
-
-
-def _with_db(dsn: str, name: str) -> str:
-    parts = urlsplit(dsn)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-async def _fresh_db(admin: str, name: str) -> str:
-    conn = await asyncpg.connect(admin)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    dsn = _with_db(admin, name)
-    await migrate.upgrade(dsn)
-    return dsn
 
 
 async def _vacuum(dsn: str) -> None:
@@ -58,21 +40,9 @@ async def _vacuum(dsn: str) -> None:
         await conn.close()
 
 
-def _server_cpu() -> float | None:
-    """CPU seconds of the embedded cluster so far: the postmaster plus its reaped children
-    (backends, parallel workers), from /proc; None for another server."""
-    data_dir = os.environ.get("MLYETL_DATA_DIR")
-    try:
-        pid = int((Path(data_dir) / "pgdata" / "postmaster.pid").read_text().split()[0])
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (TypeError, OSError, ValueError, IndexError):
-        return None
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
 def _run(dsn: str, *args: str) -> tuple[float, int, float, float | None]:
     """(seconds, peak RSS in MB, Python CPU s, PostgreSQL CPU s or None) of one `mlyetl` process."""
-    server_before = _server_cpu()
+    server_before = server_cpu_s(os.environ.get("MLYETL_DATA_DIR"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MLYETL_DSN": dsn}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "-q", *args], env=env, cwd=ROOT,
@@ -82,7 +52,7 @@ def _run(dsn: str, *args: str) -> tuple[float, int, float, float | None]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"mlyetl {' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")
     time.sleep(0.3)  # let the postmaster reap the backends
-    server_after = _server_cpu()
+    server_after = server_cpu_s(os.environ.get("MLYETL_DATA_DIR"))
     server = None if server_before is None or server_after is None else server_after - server_before
     return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime, server
 
@@ -93,7 +63,7 @@ EXPORTS = {"csv": ("csv, 500 shards", ["csv", "--shards", "500", "--force"]),
 
 
 def bench(admin: str, sequences: int, out: Path, formats: list[str], repeat: int) -> list[str]:
-    dsn = asyncio.run(_fresh_db(admin, f"bench_export_{sequences}"))
+    dsn = asyncio.run(fresh_database(admin, f"bench_export_{sequences}"))
     started = time.perf_counter()
     rows = asyncio.run(make_result(dsn, name="bench", sequences=sequences, max_len=40))
     print(f"loaded {rows:,} kept rows in {time.perf_counter() - started:.0f} s", flush=True)
@@ -145,7 +115,7 @@ def _embedded_admin() -> str:
     data_dir = os.environ.get("MLYETL_DATA_DIR")
     cluster = EmbeddedCluster(Path(data_dir) if data_dir else None)
     cluster.ensure_running()
-    return _with_db(cluster.socket_dsn(), "postgres")
+    return with_database(cluster.socket_dsn(), "postgres")
 
 
 if __name__ == "__main__":
