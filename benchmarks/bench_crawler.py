@@ -45,6 +45,8 @@ WORLDS = {
     "1m": ("seed=5;bbox=10.0,50.0,11.0,50.5;background=3", "10.0,50.0,11.0,50.5"),
     "10m": ("seed=5;bbox=10.0,50.0,15.0,51.0;background=3", "10.0,50.0,15.0,51.0"),
 }
+# rendered JSON of the whole world too (~600 MB per 1 M images): each cell is rendered once
+JSON_CACHE_MB = 8000
 OLD_CALLS_PER_SEQUENCE = 7  # the old scripts' minimum per sequence (docs/original-pipeline.md)
 
 
@@ -59,7 +61,8 @@ def _start_simulator(world: str) -> tuple[subprocess.Popen, str]:
     # area several times, and regenerating evicted cells made the simulator the bottleneck
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "simulator", "serve", "--port", str(port), "--world", world,
-                             "--rate-limits", "off", "--cache-images", "12000000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+                             "--rate-limits", "off", "--cache-images", "12000000", "--cache-json-mb", str(JSON_CACHE_MB)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with socket.socket() as s:

@@ -44,9 +44,11 @@ command = click.Group("simulator", help=_HELP)
 @click.option("--public-url", help="Base URL written into thumbnail URLs (default: the request's host).")
 @click.option("--cache-images", type=click.IntRange(1000), default=3_000_000, show_default=True,
               help="Generated images kept in memory (~100 bytes each); more than the world avoids regenerating cells.")
+@click.option("--cache-json-mb", type=click.IntRange(0), default=512, show_default=True,
+              help="Rendered /images JSON kept per cell (~550 bytes per image and field set); 0 renders every answer.")
 def serve(world_spec: str, seed: int | None, faults: str, schedule: tuple[str, ...], fault_seed: int,
           tokens: tuple[str, ...], url_expiry: float, rate_limits: str, public_url: str | None, cache_images: int,
-          host: str, port: int) -> None:
+          cache_json_mb: int, host: str, port: int) -> None:
     """Serve the Graph API, vector tiles and thumbnails until Ctrl-C.
 
     \b
@@ -68,7 +70,8 @@ def serve(world_spec: str, seed: int | None, faults: str, schedule: tuple[str, .
     except ValueError as error:
         raise UserInputError(str(error), "see docs/simulator.md for the syntax") from error
     config = SimulatorConfig(world=world, tokens=frozenset(tokens or {DEFAULT_TOKEN}), url_expiry_seconds=url_expiry,
-                             faults=fault_config, fault_seed=fault_seed, rate_limits=limits, public_url=public_url)
+                             faults=fault_config, fault_seed=fault_seed, rate_limits=limits, public_url=public_url,
+                             json_cache_mb=cache_json_mb)
 
     def ready(bound_port: int) -> None:
         url = f"http://{host}:{bound_port}"

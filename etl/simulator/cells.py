@@ -10,6 +10,7 @@ touches plus one ring. Everything comes from a generator seeded by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -70,9 +71,14 @@ class CellData:
     def size(self) -> int:
         return int(self.ids.size)
 
+    @cached_property
+    def _search_position(self) -> tuple[np.ndarray, np.ndarray]:
+        # computed once per cell: every bbox query of a crawl tests every touched cell
+        return np.where(self.has_comp, self.clon, self.lon), np.where(self.has_comp, self.clat, self.lat)
+
     def search_position(self) -> tuple[np.ndarray, np.ndarray]:
         """Where search and ground truth place an image: computed, else original."""
-        return np.where(self.has_comp, self.clon, self.lon), np.where(self.has_comp, self.clat, self.lat)
+        return self._search_position
 
     def in_bbox(self, bbox: BBox, computed: bool = True) -> np.ndarray:
         lon, lat = self.search_position() if computed else (self.lon, self.lat)

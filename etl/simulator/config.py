@@ -31,3 +31,4 @@ class SimulatorConfig:
     public_url: str | None = None  # base of thumbnail URLs; default: the request's own origin
     max_limit: int = MAX_LIMIT  # cap of /images answers (the API's 2000)
     max_batch_ids: int = 100  # most ids one /?ids= call may ask for
+    json_cache_mb: int = 512  # rendered /images JSON kept per cell (etl/simulator/jsoncache.py); 0: none

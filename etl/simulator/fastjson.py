@@ -8,11 +8,14 @@ pre-encoded once per sequence into a single value. Optional per-image fields
 are absent per sequence, so each image picks one of at most four templates,
 where absent fields become `%.0s` (consume the value, print nothing).
 `records.render` stays the reference: tests check both give the same JSON.
+With a `JsonCache` (etl/simulator/jsoncache.py) each cell is rendered once per
+field set and answers are joins of cached slices.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -21,6 +24,9 @@ from etl.simulator import cameras as cams
 from etl.simulator.cells import CellData
 from etl.simulator.ids import creator, organization_id
 from etl.simulator.records import THUMB_SIZES, RenderContext
+
+if TYPE_CHECKING:
+    from etl.simulator.jsoncache import JsonCache
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
 _NO_COMP, _NO_QUALITY = 1, 4  # seq_flags bits, see cells._sequence_attributes
@@ -112,10 +118,16 @@ def render_rows(ctx: RenderContext, data: CellData, idx: np.ndarray, fields: Seq
     return [templates[p] % values for p, values in zip(patterns, zip(*cols))]
 
 
-def render_json(ctx: RenderContext, parts: Sequence[tuple[CellData, np.ndarray]], fields: Sequence[str]) -> tuple[bytes, int]:
-    """(b'{"data":[...]}', number of images) for the images of `parts`."""
+def render_json(ctx: RenderContext, parts: Sequence[tuple[CellData, np.ndarray]], fields: Sequence[str],
+                cache: JsonCache | None = None) -> tuple[bytes, int]:
+    """(b'{"data":[...]}', number of images) for the images of `parts`; `cache` reuses rendered cells."""
+    fields = tuple(f for f in dict.fromkeys(fields) if f != "id")
+    if cache is not None and not cache.cacheable(fields):
+        cache = None
     rows: list[bytes] = []
+    count = 0
     for data, idx in parts:
         if idx.size:
-            rows.extend(render_rows(ctx, data, idx, fields))
-    return b'{"data":[' + b",".join(rows) + b"]}", len(rows)
+            count += idx.size
+            rows.extend(cache.records(ctx, data, idx, fields) if cache else render_rows(ctx, data, idx, fields))
+    return b'{"data":[' + b",".join(rows) + b"]}", count

@@ -30,7 +30,7 @@ def _context(state: SimulatorState, request: web.Request) -> RenderContext:
 
 
 def _data_answer(state: SimulatorState, request: web.Request, parts: Parts, fields: list[str]) -> web.Response:
-    body, count = render_json(_context(state, request), parts, fields)
+    body, count = render_json(_context(state, request), parts, fields, state.json_cache)
     state.stats.served(count)
     return web.Response(body=body, content_type="application/json")
 

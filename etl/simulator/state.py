@@ -7,6 +7,7 @@ import numpy as np
 from etl.simulator.config import SimulatorConfig
 from etl.simulator.faults import FaultConfig, FaultInjector
 from etl.simulator.geo import BBox
+from etl.simulator.jsoncache import JsonCache
 from etl.simulator.ratelimit import RateLimit, RateLimiter
 from etl.simulator.stats import Stats
 from etl.simulator.thumbs import ThumbSigner
@@ -20,6 +21,7 @@ class SimulatorState:
         self.injector = FaultInjector(config.faults, config.fault_seed)
         self.limiter = RateLimiter(config.rate_limits)
         self.signer = ThumbSigner(config.signing_key, config.url_expiry_seconds)
+        self.json_cache = JsonCache(config.json_cache_mb << 20) if config.json_cache_mb > 0 else None
 
     def set_faults(self, faults: FaultConfig) -> None:
         self.config.faults = faults
