@@ -56,12 +56,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_simulator(world: str) -> tuple[subprocess.Popen, str]:
+def _start_simulator(world: str, json_cache_mb: int) -> tuple[subprocess.Popen, str]:
     # the whole world stays generated in memory (~1.2 GB at 10 M): a crawl asks for each
     # area several times, and regenerating evicted cells made the simulator the bottleneck
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "simulator", "serve", "--port", str(port), "--world", world,
-                             "--rate-limits", "off", "--cache-images", "12000000", "--cache-json-mb", str(JSON_CACHE_MB)],
+                             "--rate-limits", "off", "--cache-images", "12000000", "--cache-json-mb", str(json_cache_mb)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -110,6 +110,8 @@ def main() -> None:
     parser.add_argument("--admin-dsn", help="DSN allowed to CREATE DATABASE (default: the embedded cluster)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--no-bulk-load", action="store_true", help="upsert with live indexes (the pre-bulk-load path)")
+    parser.add_argument("--json-cache-mb", type=int, default=JSON_CACHE_MB,
+                        help="the simulator's rendered-JSON cache (0: every answer rendered, as before session 3)")
     args = parser.parse_args()
     methods = args.method or ["search"]
     admin, cluster = args.admin_dsn, None
@@ -118,12 +120,13 @@ def main() -> None:
         cluster.ensure_running()
         admin = cluster.socket_dsn()
     world, area = WORLDS[args.size]
-    sim, url = _start_simulator(world)
+    sim, url = _start_simulator(world, args.json_cache_mb)
     results = []
     try:
         for method in methods:
             dsn = asyncio.run(fresh_database(admin, f"bench_crawler_{args.size}_{method}"))
             data_dir = cluster.data_dir if cluster else None
+            load_before = Path("/proc/loadavg").read_text().split()[0]
             sim_cpu, pg_cpu = process_cpu_s(sim.pid), server_cpu_s(data_dir)
             run = _run_measured((dsn, url, area), method, ["--no-bulk-load"] if args.no_bulk_load else [])
             # PostgreSQL: the backends of the crawl have exited and been reaped by now
@@ -138,6 +141,7 @@ def main() -> None:
             sequences = asyncio.run(_sequences(dsn))
             search_requests = _number(r"images_bbox ([\d,]+)", text) if method == "search" else float("nan")
             row = {"size": args.size, "method": method, "load": "upsert" if args.no_bulk_load else "bulk",
+                   "json_cache_mb": args.json_cache_mb, "load_before": load_before,
                    "exit": run["status"], "images": images,
                    "crawl_s": crawl_s, "images_per_s": round(images / crawl_s), "db_write_s": db_s, "index_rebuild_s": index_s,
                    "requests": requests, "requests_per_1000": 1000 * requests / images,
