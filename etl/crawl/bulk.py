@@ -9,9 +9,9 @@ import mode). So a crawl that starts on an empty `images` table:
    included) in images_bulk_indexes and drops them, in one transaction;
 2. its writers COPY rows straight into images (etl/crawl/writer.py);
 3. `finish`, once no task of the crawl is pending or running: fills
-   `sequences`, rebuilds the key (removing the rare duplicates, images on the
-   edge of two boxes, if it meets any), then the other indexes two at a time on
-   two connections.
+   `sequences`, then rebuilds every index two at a time on two connections
+   (GiST first, the key last; the key's build removes the rare duplicates,
+   images on the edge of two boxes, if it meets any), then ANALYZEs.
 
 Every step is idempotent and the definitions stay in the table until their
 index exists again, so a killed load is finished by rerunning the same crawl.
@@ -76,8 +76,9 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
         # sequences first: the last index rebuilt closes the load, and a rerun after that
         # would not come back here (the upsert is idempotent, so doing it twice is harmless)
         out.new_sequences = int(await lock.fetchval(sql_text("crawl/bulk_sequences.sql")))
-        out.duplicates_removed = await _unique_first(lock, [r for r in pending if r["constraint_name"]])
-        await _rebuild(dsn, [r for r in pending if not r["constraint_name"]])
+        # the key with the others (not before them): on two cores a serial key build left
+        # one core idle for ~1 s per million rows
+        out.duplicates_removed = await _rebuild(dsn, sorted(pending, key=lambda r: r["constraint_name"] is not None))
         await lock.execute("ANALYZE images")
     finally:
         await lock.close()
@@ -87,39 +88,48 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
     return out
 
 
-async def _unique_first(conn: asyncpg.Connection, unique: list[asyncpg.Record]) -> int:
-    """Rebuilds the key (and any unique index); returns the duplicate rows removed on the way.
+async def _rebuild_unique(conn: asyncpg.Connection, index: asyncpg.Record) -> int:
+    """Rebuilds the key (or a unique index); returns the duplicate rows removed on the way.
 
-    Duplicates are rare (an image on the edge of two boxes), so the key is built
-    first and the de-duplication pass (a hash aggregate over all rows) runs only
-    if the build finds one.
+    Duplicates are rare (an image on the edge of two boxes), so the de-duplication
+    pass (a hash aggregate over all rows) runs only if the build finds one. Its
+    DELETE waits for index builds running beside it, which stay valid (a DELETE
+    leaves index entries to vacuum).
     """
-    removed = 0
-    for index in unique:
-        try:
-            await _rebuild_one(conn, index)
-        except asyncpg.UniqueViolationError:
-            status = await conn.execute(sql_text("crawl/bulk_dedup.sql"))
-            removed += int(status.split()[-1])
-            await _rebuild_one(conn, index)
-    return removed
+    try:
+        await _rebuild_one(conn, index)
+        return 0
+    except asyncpg.UniqueViolationError:
+        status = await conn.execute(sql_text("crawl/bulk_dedup.sql"))
+        await _rebuild_one(conn, index)
+        return int(status.split()[-1])
 
 
-async def _rebuild(dsn: str, pending: list[asyncpg.Record]) -> None:
+async def _rebuild(dsn: str, pending: list[asyncpg.Record]) -> int:
+    """Builds `pending` in order on INDEX_BUILDERS connections; returns duplicate rows removed."""
     todo: asyncio.Queue = asyncio.Queue()
     for record in pending:
         todo.put_nowait(record)
+    removed = 0
 
     async def builder() -> None:
+        nonlocal removed
         conn = await asyncpg.connect(dsn)
         try:
-            await conn.execute("SET maintenance_work_mem = '512MB'")
+            # no parallel workers: the builders already keep both cores busy, and workers
+            # only added CPU (coordination and a final merge) without shortening the rebuild
+            await conn.execute("SET maintenance_work_mem = '512MB'; SET max_parallel_maintenance_workers = 0")
             while not todo.empty():
-                await _rebuild_one(conn, todo.get_nowait())
+                index = todo.get_nowait()
+                if index["constraint_name"]:
+                    removed += await _rebuild_unique(conn, index)
+                else:
+                    await _rebuild_one(conn, index)
         finally:
             await conn.close()
 
     await asyncio.gather(*(builder() for _ in range(min(INDEX_BUILDERS, len(pending)))))
+    return removed
 
 
 async def _rebuild_one(conn: asyncpg.Connection, index: asyncpg.Record) -> None:
