@@ -36,8 +36,13 @@ class ResultHandle:
         return f"filter_work_r{self.id:d}"
 
     @property
-    def stage_table(self) -> str:
-        return f"filter_stage_r{self.id:d}"
+    def walk_table(self) -> str:
+        return f"filter_walk_r{self.id:d}"
+
+    @property
+    def scratch_tables(self) -> tuple[str, ...]:
+        """Tables of one run (filter_stage_r: a stage table of versions before 0003)."""
+        return self.work_table, self.walk_table, f"filter_stage_r{self.id:d}"
 
 
 def _json(value: object) -> dict:

@@ -1,5 +1,6 @@
-"""One `mlyetl filter` run: find what changed, clip + classify it, walk it in parallel
-buckets, index and attach a new result, store the counts.
+"""One `mlyetl filter` run: find what changed, clip + classify + walk it in one parallel
+statement (one summary row per sequence), write its points, lines and signatures in
+parallel buckets, index and attach a new result, store the counts.
 
 Incremental rule: a sequence is recomputed when any of its images was inserted, updated
 or deleted (or marked deleted) since the result last stored it, or when the images of the
@@ -75,11 +76,10 @@ class _Timer:
         log.info("filter step %s: %.1f s", name, self.timings[name])
 
 
-async def _walk_all(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, buckets: list[int],
-                    c_walk: bool) -> int:
+async def _write_all(pool: asyncpg.Pool, handle: ResultHandle, buckets: list[int]) -> int:
     async def one(bucket: int) -> int:
         async with pool.acquire() as conn:
-            return await steps.walk_bucket(conn, handle, params, bucket, c_walk)
+            return await steps.write_bucket(conn, handle, bucket)
 
     return sum(await asyncio.gather(*(one(b) for b in buckets)))
 
@@ -104,12 +104,13 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
     with timer.step("find_changed"):
         dirty = await steps.find_dirty(conn, handle, params, buckets=max(2, jobs))
     figures = {"recomputed_sequences": sum(dirty.values())}
-    with timer.step("clip_classify"):
-        figures["staged_images"] = await steps.stage(conn, handle, params, layers) if dirty else 0
     c_walk = await use_c_walk(conn) if dirty else False
     figures["spacing_walk"] = "c" if c_walk else "plpgsql"
-    with timer.step("spacing_lines"):
-        figures["walked_images"] = await _walk_all(pool, handle, params, sorted(dirty), c_walk)
+    with timer.step("clip_classify_walk"):
+        figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
+                       else {"staged_images": 0, "kept_images": 0})
+    with timer.step("write"):
+        figures["written_points"] = await _write_all(pool, handle, sorted(dirty))
     if handle.fresh:
         with timer.step("index_attach"):
             # the scratch tables go while the indexes build (other tables, other connection)

@@ -13,19 +13,20 @@ from etl.filters.results import ResultHandle
 from etl.filters.walk_impl import walk_sql
 from etl.paths import sql_text
 
-# Sorting a bucket for the window walk is the biggest memory user; in memory it is several
-# times faster than spilling to disk. Per connection, only while a bucket runs.
-BUCKET_WORK_MEM = "256MB"
+# Sorting the images for the window walk is the biggest memory user; in memory it is
+# several times faster than spilling to disk. Per sort (the walk's parallel workers each
+# sort their share), only while the walk statement runs.
+WALK_WORK_MEM = "256MB"
 
 
 def sql_for(name: str, handle: ResultHandle) -> str:
     """sql/filters/<name> with the result's own table names (derived from its numeric id)."""
     return sql_text(f"filters/{name}").format(
-        work=handle.work_table, stage=handle.stage_table, points=handle.points_table)
+        work=handle.work_table, walk=handle.walk_table, points=handle.points_table)
 
 
 async def drop_scratch(conn: asyncpg.Connection, handle: ResultHandle) -> None:
-    await conn.execute(f"DROP TABLE IF EXISTS {handle.work_table}, {handle.stage_table}")
+    await conn.execute(f"DROP TABLE IF EXISTS {', '.join(handle.scratch_tables)}")
 
 
 async def find_dirty(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
@@ -37,26 +38,32 @@ async def find_dirty(conn: asyncpg.Connection, handle: ResultHandle, params: Fil
     return {r["bucket"]: r["n"] for r in rows}
 
 
-async def stage(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict) -> int:
-    """Clip and classify the changed sequences' images into the stage table; returns its rows."""
+async def walk(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict,
+               c_walk: bool) -> dict[str, int]:
+    """Clip, classify and walk the changed sequences into the walk table (one row per
+    sequence: line, counts, kept images); returns the staged and kept image counts."""
     continent, urban = layers["continent"], layers["urban"]
-    status = await conn.execute(sql_for("stage.sql", handle), continent["id"], urban["id"],
-                                continent["cell_size"], urban["cell_size"], params.exclude_result)
-    return int(status.split()[-1])
-
-
-async def walk_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, bucket: int,
-                      c_walk: bool) -> int:
-    """Spacing, points and lines of one bucket, in one transaction with its signatures."""
-    walk = walk_sql(params.spacing_mode, c_walk, work=handle.work_table, stage=handle.stage_table,
-                    points=handle.points_table)
+    args = [continent["id"], urban["id"], continent["cell_size"], urban["cell_size"], params.exclude_result,
+            float(params.spacing_urban), float(params.spacing_other)]
+    if c_walk:
+        args.append(params.spacing_mode == "straight")
+    sql = walk_sql(params.spacing_mode, c_walk, work=handle.work_table, walk=handle.walk_table)
     async with conn.transaction():
-        await conn.execute(f"SET LOCAL work_mem = '{BUCKET_WORK_MEM}'")
+        await conn.execute(f"SET LOCAL work_mem = '{WALK_WORK_MEM}'")
+        await conn.execute(sql, *args)
+    await conn.execute(f"ANALYZE {handle.walk_table}")
+    row = await conn.fetchrow(f"SELECT coalesce(sum(image_count + duplicate_count), 0)::bigint AS staged, "
+                              f"coalesce(sum(kept_count), 0)::bigint AS kept FROM {handle.walk_table}")
+    return {"staged_images": row["staged"], "kept_images": row["kept"]}
+
+
+async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: int) -> int:
+    """Points, lines and signatures of one bucket's sequences, in one transaction."""
+    async with conn.transaction():
         if not handle.fresh:
             await conn.execute(sql_for("delete_bucket.sql", handle), handle.name, bucket)
-        await conn.execute(walk, bucket, float(params.spacing_urban), float(params.spacing_other))
-        status = await conn.execute(sql_for("insert_points.sql", handle), handle.name)
-        await conn.execute(sql_for("insert_lines.sql", handle), handle.name)
+        status = await conn.execute(sql_for("insert_points.sql", handle), handle.name, bucket)
+        await conn.execute(sql_for("insert_lines.sql", handle), handle.name, bucket)
         await conn.execute(sql_for("save_signatures.sql", handle), handle.name, bucket)
     return int(status.split()[-1])
 

@@ -22,6 +22,7 @@ from etl.paths import sql_text
 
 log = logging.getLogger("etl.filters")
 EXTENSION = "mlyetl_spacing"
+VERSION = "1.1"  # ext/mlyetl_spacing/mlyetl_spacing.control: the walk SQL needs its functions
 ENV = "MLYETL_SPACING_WALK"
 CHOICES = ("auto", "c", "plpgsql")
 
@@ -33,14 +34,24 @@ def _wanted() -> str:
     return wanted
 
 
-async def _create_extension(conn: asyncpg.Connection) -> str | None:
-    """Create the extension; returns why it could not be, or None."""
+async def _create_extension(conn: asyncpg.Connection, installed: str | None) -> str | None:
+    """Create the extension, or update it to the server's version; returns why it could
+    not be, or None."""
+    sql = f"CREATE EXTENSION IF NOT EXISTS {EXTENSION}" if installed is None else f"ALTER EXTENSION {EXTENSION} UPDATE"
     try:
-        await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {EXTENSION}")
+        await conn.execute(sql)
     except asyncpg.UniqueViolationError:
         pass  # another run created it at the same moment
     except asyncpg.PostgresError as error:
         return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _unusable(available: str | None) -> str | None:
+    if available is None:
+        return "not installed on the server"
+    if available != VERSION:
+        return f"version {available} installed on the server, {VERSION} needed (run 'make setup' as root)"
     return None
 
 
@@ -51,11 +62,11 @@ async def use_c_walk(conn: asyncpg.Connection) -> bool:
         log.info("spacing walk: PL/pgSQL (%s=plpgsql)", ENV)
         return False
     state = await conn.fetchrow(sql_text("filters/walk_extension.sql"), EXTENSION)
-    reason = None
-    if state["installed"] is None:
-        reason = (await _create_extension(conn)) if state["available"] else "not installed on the server"
+    reason = _unusable(state["available"])
+    if reason is None and state["installed"] != VERSION:
+        reason = await _create_extension(conn, state["installed"])
     if reason is None:
-        log.info("spacing walk: C (extension %s)", EXTENSION)
+        log.info("spacing walk: C (extension %s %s)", EXTENSION, VERSION)
         return True
     if wanted == "c":
         raise RunFailure(f"{ENV}=c but extension {EXTENSION} cannot be used ({reason})",
@@ -64,13 +75,15 @@ async def use_c_walk(conn: asyncpg.Connection) -> bool:
     return False
 
 
-# The C window function of each --spacing-mode (a fixed map: never text from the user).
-C_KEPT_WALKS = {"path": "mlyetl_walk_path_kept", "straight": "mlyetl_walk_straight_kept"}
-
-
-def walk_sql(spacing_mode: str, c_walk: bool, **tables: str) -> str:
-    """The walk statement: sql/filters/walk_c.sql with the mode's C function, or the
-    PL/pgSQL walk_path.sql / walk_straight.sql; `tables` fill the scratch table names."""
+def walk_sql(spacing_mode: str, c_walk: bool, staged: str | None = None, **tables: str) -> str:
+    """The walk statement creating the per-sequence walk table: sql/filters/walk_c.sql
+    (C, parameters $1-$8), or walk_summary.sql over the PL/pgSQL walk_path.sql /
+    walk_straight.sql ($1-$7; the file is the mode). `tables` fill the table names;
+    `staged` replaces staged_images.sql (tests feed their own rows)."""
+    staged = staged or sql_text("filters/staged_images.sql").format(**tables)
     if c_walk:
-        return sql_text("filters/walk_c.sql").format(kept_walk=C_KEPT_WALKS[spacing_mode], **tables)
-    return sql_text(f"filters/walk_{spacing_mode}.sql").format(**tables)
+        return sql_text("filters/walk_c.sql").format(staged=staged, **tables)
+    if spacing_mode not in ("path", "straight"):  # a fixed choice: never text from the user
+        raise ValueError(f"unknown spacing mode {spacing_mode!r}")
+    walked = sql_text(f"filters/walk_{spacing_mode}.sql").format(staged=staged, **tables)
+    return sql_text("filters/walk_summary.sql").format(walked=walked, **tables)

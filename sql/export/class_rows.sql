@@ -20,5 +20,5 @@ SELECT fp.image_id,
        ST_AsBinary(i.geom) AS geometry
 FROM filter_points fp
 JOIN images i ON i.id = fp.image_id
-WHERE fp.result_name = $1 AND fp.kept AND fp.class = $2
+WHERE fp.result_name = $1 AND fp.class = $2
 ORDER BY fp.image_id

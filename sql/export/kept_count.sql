@@ -1,3 +1,3 @@
 -- Number of kept rows of result $1 in class $2 ('urban' | 'other' | 'all').
 SELECT count(*)::bigint FROM filter_points
-WHERE result_name = $1 AND kept AND ($2 = 'all' OR class = $2)
+WHERE result_name = $1 AND ($2 = 'all' OR class = $2)

@@ -16,7 +16,7 @@ FROM (
     FROM (
         SELECT sequence_id, count(*)::integer AS n
         FROM filter_points
-        WHERE result_name = $1 AND kept AND ($2 = 'all' OR class = $2)
+        WHERE result_name = $1 AND ($2 = 'all' OR class = $2)
         GROUP BY sequence_id
     ) per_sequence
     WINDOW w AS (ORDER BY md5(sequence_id), sequence_id ROWS UNBOUNDED PRECEDING)

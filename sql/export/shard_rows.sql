@@ -36,7 +36,7 @@ FROM (
     FROM export_part p
     JOIN filter_points fp ON fp.result_name = $1 AND fp.sequence_id = p.sequence_id
     JOIN images i ON i.id = fp.image_id
-    WHERE fp.kept AND ($2 = 'all' OR fp.class = $2)
+    WHERE $2 = 'all' OR fp.class = $2
     ORDER BY 1, 2, 3
     OFFSET 0
 ) sorted

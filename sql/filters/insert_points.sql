@@ -1,7 +1,9 @@
--- The walked images of this bucket into {points} (the result's partition) for result $1.
--- The point is rebuilt from its own lon/lat doubles: exactly the image's position.
-INSERT INTO {points} (result_name, image_id, sequence_id, class, kept, duplicate_of, geom)
-SELECT $1, f.id, w.sequence_id, CASE WHEN f.urban THEN 'urban' ELSE 'other' END, f.kept, f.duplicate_of,
-       ST_SetSRID(ST_MakePoint(f.lon, f.lat), 4326)
-FROM filter_walked f
-JOIN {work} w ON w.seq_no = f.seq_no;
+-- The kept images of bucket $2's sequences into {points} (the result's partition) for
+-- result $1, from the walk's per-sequence arrays. The point is rebuilt from the image's own
+-- lon/lat doubles: exactly its position.
+INSERT INTO {points} (result_name, image_id, sequence_id, class, geom)
+SELECT $1, k.id, w.sequence_id, CASE WHEN k.urban THEN 'urban' ELSE 'other' END,
+       ST_SetSRID(ST_MakePoint(k.lon, k.lat), 4326)
+FROM {walk} s
+JOIN {work} w ON w.seq_no = s.seq_no AND w.bucket = $2
+CROSS JOIN LATERAL unnest(s.kept_ids, s.kept_urban, s.kept_lon, s.kept_lat) AS k(id, urban, lon, lat)

@@ -11,7 +11,7 @@ SELECT i.id AS image_id, i.sequence_id, i.captured_at,
 FROM filter_points fp
 JOIN images i ON i.id = fp.image_id
 LEFT JOIN image_downloads d ON d.image_id = fp.image_id AND d.size = $3
-WHERE fp.result_name = $1 AND fp.kept AND ($2 = 'all' OR fp.class = $2) AND fp.image_id > $4
+WHERE fp.result_name = $1 AND ($2 = 'all' OR fp.class = $2) AND fp.image_id > $4
   AND (d.state IS DISTINCT FROM 'failed' OR $6)
 ORDER BY fp.image_id
 LIMIT $5

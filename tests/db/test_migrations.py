@@ -65,7 +65,10 @@ def test_every_geometry_column_has_a_gist_index(db_dsn: str) -> None:
                 """
                 SELECT g.f_table_name || '.' || g.f_geometry_column AS col
                 FROM geometry_columns g
-                WHERE g.f_table_schema = 'public' AND NOT EXISTS (
+                WHERE g.f_table_schema = 'public'
+                  -- tables (a view such as filter_clipped reads the indexed images.geom)
+                  AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relname = g.f_table_name AND c.relkind IN ('r', 'p'))
+                  AND NOT EXISTS (
                     SELECT 1 FROM pg_indexes i
                     WHERE i.tablename = g.f_table_name AND i.indexdef ILIKE '%USING gist%'
                       AND i.indexdef ILIKE '%(' || g.f_geometry_column || '%')
@@ -92,5 +95,44 @@ def test_a_database_at_0001_is_upgraded_to_head(empty_db_dsn: str) -> None:
     assert asyncio.run(migrate.upgrade(empty_db_dsn, "0001")) == "0001"
     assert "images_bulk_indexes" not in asyncio.run(_tables(empty_db_dsn))
     asyncio.run(migrate.ensure_schema(empty_db_dsn))
-    assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision() == "0002"
+    assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision() == "0003"
     assert "images_bulk_indexes" in asyncio.run(_tables(empty_db_dsn))
+
+
+async def _result_at_0002(conn: asyncpg.Connection, name: str, result_id: int, attached: bool) -> None:
+    """A result as revision 0002 stored it: every clipped image, kept or not."""
+    await conn.execute("INSERT INTO filter_results (name, id, params, state) VALUES ($1, $2, '{}', 'finished')",
+                       name, result_id)
+    table = f"filter_points_r{result_id}"
+    await conn.execute(f"CREATE TABLE {table} (LIKE filter_points INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    if attached:
+        await conn.execute(f"ALTER TABLE filter_points ATTACH PARTITION {table} FOR VALUES IN ('{name}')")
+    await conn.executemany(f"INSERT INTO {table} (result_name, image_id, sequence_id, class, kept, geom) "
+                           "VALUES ($1, $2, 's', 'urban', $3, ST_SetSRID(ST_MakePoint(1, 2), 4326))",
+                           [(name, 1, True), (name, 2, False), (name, 3, True)])
+    await conn.execute("INSERT INTO filter_sequences (result_name, sequence_id, signature) VALUES ($1, 's', '3:1')",
+                       name)
+
+
+def test_a_0002_result_keeps_its_kept_images_and_an_unfinished_one_starts_over(empty_db_dsn: str) -> None:
+    async def scenario() -> tuple:
+        await migrate.upgrade(empty_db_dsn, "0002")
+        conn = await asyncpg.connect(empty_db_dsn)
+        try:
+            await _result_at_0002(conn, "done", 1, attached=True)
+            await _result_at_0002(conn, "killed", 2, attached=False)  # a first run killed before attaching
+            await migrate.upgrade(empty_db_dsn)
+            points = await conn.fetch("SELECT result_name, image_id FROM filter_points ORDER BY 1, 2")
+            signatures = await conn.fetch("SELECT result_name FROM filter_sequences ORDER BY 1")
+            columns = await conn.fetch("SELECT attname FROM pg_attribute WHERE attrelid = 'filter_points'::regclass "
+                                       "AND attnum > 0 AND NOT attisdropped")
+            states = dict(await conn.fetch("SELECT name, state FROM filter_results"))
+            return ([tuple(p) for p in points], [s[0] for s in signatures], {c[0] for c in columns}, states)
+        finally:
+            await conn.close()
+
+    points, signatures, columns, states = asyncio.run(scenario())
+    assert points == [("done", 1), ("done", 3)]  # the dataset stays; the clipped-only image goes
+    assert signatures == ["done"] and states == {"done": "finished", "killed": "running"}
+    assert "kept" not in columns and "duplicate_of" not in columns
+    assert "filter_points_r2" not in asyncio.run(_tables(empty_db_dsn))

@@ -13,7 +13,7 @@ TRUTH_SQL = """
 SELECT fp.image_id, fp.sequence_id, fp.class, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat,
        (extract(epoch FROM i.captured_at) * 1000)::bigint AS ms, i.make, i.model, i.creator_username
 FROM filter_points fp JOIN images i ON i.id = fp.image_id
-WHERE fp.result_name = $1 AND fp.kept AND ($2 = 'all' OR fp.class = $2)
+WHERE fp.result_name = $1 AND ($2 = 'all' OR fp.class = $2)
 """
 
 

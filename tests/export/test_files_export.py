@@ -70,7 +70,7 @@ def test_geoparquet_has_geo_metadata_row_groups_and_every_row(result_dsn: str, t
 
 def test_an_empty_class_still_gives_a_valid_empty_file(db_dsn: str, tmp_path: Path) -> None:
     make_result_sync(db_dsn, sequences=5, max_len=3)
-    asyncio.run(_execute(db_dsn, "UPDATE filter_points SET kept = false WHERE class = 'urban'"))
+    asyncio.run(_execute(db_dsn, "DELETE FROM filter_points WHERE class = 'urban'"))
     _run(db_dsn, "gpkg", tmp_path, "--class", "urban")
     meta, table = pyogrio.read_arrow(tmp_path / "urban_100m.gpkg")
     assert table.num_rows == 0

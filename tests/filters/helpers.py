@@ -79,9 +79,14 @@ def filter_square(dsn: str, name: str = "r1", jobs: int = 2, **kwargs):  # noqa:
 
 
 def points(dsn: str, name: str = "r1") -> dict[int, asyncpg.Record]:
-    rows = asyncio.run(fetch(dsn, "SELECT * FROM filter_points WHERE result_name = $1", name))
+    """Every clipped image of result `name` (the filter_clipped view): class, kept, duplicate_of."""
+    rows = asyncio.run(fetch(dsn, "SELECT * FROM filter_clipped WHERE result_name = $1", name))
     return {r["image_id"]: r for r in rows}
 
 
 def kept_ids(dsn: str, name: str = "r1") -> set[int]:
-    return {i for i, r in points(dsn, name).items() if r["kept"]}
+    """The result's dataset (filter_points), checked against the view's kept flags."""
+    rows = asyncio.run(fetch(dsn, "SELECT image_id FROM filter_points WHERE result_name = $1", name))
+    kept = {r["image_id"] for r in rows}
+    assert kept == {i for i, r in points(dsn, name).items() if r["kept"]}
+    return kept

@@ -54,14 +54,19 @@ def test_result_does_not_depend_on_the_number_of_buckets(db_dsn: str, tmp_path: 
     assert kept_ids(db_dsn, "one") == kept_ids(db_dsn, "five") and len(kept_ids(db_dsn, "one")) > 12
 
 
-def test_exclude_result_leaves_out_images_of_the_earlier_result(db_dsn: str, tmp_path: Path) -> None:
+def test_exclude_result_leaves_out_the_kept_images_of_the_earlier_result(db_dsn: str, tmp_path: Path) -> None:
     _world(db_dsn, tmp_path)
     filter_square(db_dsn, name="v1")
     new = _seq("s03", 325, 6, 0.2, t0=25) + _seq("new", 5000, 4, 0.25)
     asyncio.run(insert_images(db_dsn, new))
     filter_square(db_dsn, name="v2", exclude_result="v1")
-    assert set(points(db_dsn, "v2")) == {r[0] for r in new}
-    assert kept_ids(db_dsn, "v2") == {325, 5000}   # first of each walk; 100 m > 5 * 30 m is not reached
+    # the earlier result's dataset (its kept images) is left out; the images it clipped
+    # but did not keep are input again, with the new ones
+    v1_kept = kept_ids(db_dsn, "v1")
+    everything = {r["id"] for r in asyncio.run(fetch(db_dsn, "SELECT id FROM images"))}
+    assert len(v1_kept) == 6 * 7 + 6 and set(points(db_dsn, "v2")) == everything - v1_kept
+    v2_kept = kept_ids(db_dsn, "v2")
+    assert not v2_kept & v1_kept and {5000, 101, 301} <= v2_kept  # the new first of each walk
     missing = run_cli("filter", "--name", "v3", "--continent", "square", "--urban", "town",
                       "--exclude-result", "nope", "--dsn", db_dsn)
     assert missing.returncode == 2 and "not a finished result" in missing.stderr
@@ -138,6 +143,6 @@ def test_results_are_layers_with_keys_for_gdal_and_qgis(db_dsn: str, tmp_path: P
                             capture_output=True, text=True, timeout=60)
     assert "Feature Count: 12" in detail.stdout and "EPSG" in detail.stdout and "4326" in detail.stdout
     one = subprocess.run(["ogrinfo", "-ro", "-q", _ogr_dsn(db_dsn), "-sql",
-                          "SELECT * FROM filter_points WHERE result_name = 'r1' AND kept AND image_id = 0"],
+                          "SELECT * FROM filter_points WHERE result_name = 'r1' AND image_id = 0"],
                          capture_output=True, text=True, timeout=60)
     assert "POINT (0.55 0.1)" in one.stdout and "class (String) = urban" in one.stdout, one.stdout

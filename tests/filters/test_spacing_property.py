@@ -1,8 +1,10 @@
-"""Property: both SQL walks (sql/filters/walk_*.sql, the PL/pgSQL fallback, and
-walk_*_c.sql, the C window functions of ext/mlyetl_spacing), as the filter runs them, keep
-exactly the ids that the plain Python rule (etl/filters/reference.py) keeps and mark the
-same duplicates, on random sequences with ties, duplicates, both classes and thresholds
-that consecutive sums may hit exactly. The C haversine equals the SQL one bit for bit."""
+"""Property: both SQL walks (walk_c.sql, the C window function of ext/mlyetl_spacing, and
+walk_summary.sql over walk_path.sql / walk_straight.sql, the PL/pgSQL fallback), as the
+filter runs them, keep exactly the ids that the plain Python rule
+(etl/filters/reference.py) keeps and count the same duplicates, on random sequences with
+ties, duplicates, both classes and thresholds that consecutive sums may hit exactly; the
+two give the same row per sequence (line bytes, counts, kept arrays in order). The C
+haversine equals the SQL one bit for bit."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ from etl.filters.results import ResultHandle
 from etl.filters.walk_impl import EXTENSION, walk_sql
 
 HANDLE = ResultHandle("prop", 999, True)
+STAGE = "prop_stage"
+# the test's rows stand in for staged_images.sql, whose parameters $1-$5 they do not need
+STAGED = (f"SELECT id, seq_no, captured_at, lon, lat, urban FROM {STAGE} "
+          "CROSS JOIN (SELECT $1::integer, $2::integer, $3::float8, $4::float8, $5::text) AS unused")
 # a few base positions so that equal positions (duplicates) and zero steps occur often, and
 # positions at 1e-9 degree resolution (0.1 mm): real coordinates, no subnormal differences
 # (PostgreSQL raises an underflow error on those, Python does not)
@@ -35,8 +41,12 @@ def _originals(rows: list[tuple]) -> dict[tuple, int]:
 
 
 def _expected_duplicates(rows: list[tuple]) -> dict[int, int]:
+    """seq -> how many of its rows are duplicates."""
     first = _originals(rows)
-    return {r[0]: first[(r[1], r[3], r[4], r[5])] for r in rows if first[(r[1], r[3], r[4], r[5])] != r[0]}
+    counts: dict[int, int] = defaultdict(int)
+    for r in rows:
+        counts[r[1]] += first[(r[1], r[3], r[4], r[5])] != r[0]
+    return {seq: n for seq, n in counts.items() if n}
 
 
 def _expected(rows: list[tuple], urban_t: float, other_t: float, mode: str) -> set[int]:
@@ -56,35 +66,37 @@ def _expected(rows: list[tuple], urban_t: float, other_t: float, mode: str) -> s
 
 
 async def _sql_walk(dsn: str, rows: list[tuple], urban_t: float, other_t: float, mode: str,
-                    c_walk: bool) -> tuple[set[int], dict[int, int]]:
-    """The kept ids and the duplicates (id -> original) of one walk implementation."""
+                    c_walk: bool) -> dict[int, asyncpg.Record]:
+    """The walk table's row of each sequence, from one walk implementation."""
     conn = await asyncpg.connect(dsn)
     try:
         if c_walk:  # `make setup` installs the extension on the test server: it must be there
             await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {EXTENSION}")
-        await conn.execute(f"DROP TABLE IF EXISTS {HANDLE.stage_table}")
-        await conn.execute(f"CREATE TABLE {HANDLE.stage_table} (id bigint, seq_no int, bucket int, "
-                           "captured_at timestamptz, lon float8, lat float8, urban boolean)")
-        await conn.executemany(f"INSERT INTO {HANDLE.stage_table} VALUES ($1, $2, 0, "
+            await conn.execute(f"ALTER EXTENSION {EXTENSION} UPDATE")
+        await conn.execute(f"DROP TABLE IF EXISTS {STAGE}, {HANDLE.work_table}, {HANDLE.walk_table}")
+        await conn.execute(f"CREATE TABLE {STAGE} (id bigint, seq_no int, captured_at timestamptz, "
+                           "lon float8, lat float8, urban boolean)")
+        await conn.executemany(f"INSERT INTO {STAGE} VALUES ($1, $2, "
                                "timestamptz '2020-01-01' + make_interval(secs => $3), $4, $5, $6)",
                                [(i, s, t, lon, lat, u) for i, s, u, t, lon, lat in rows])
-        walk = walk_sql(mode, c_walk, stage=HANDLE.stage_table)
-        async with conn.transaction():
-            await conn.execute(walk, 0, urban_t, other_t)
-            walked = await conn.fetch("SELECT id, kept, duplicate_of FROM filter_walked")
-        return ({r["id"] for r in walked if r["kept"]},
-                {r["id"]: r["duplicate_of"] for r in walked if r["duplicate_of"] is not None})
+        walk = walk_sql(mode, c_walk, staged=STAGED, walk=HANDLE.walk_table)
+        args = [0, 0, 0.0, 0.0, None, urban_t, other_t] + ([mode == "straight"] if c_walk else [])
+        await conn.execute(walk, *args)
+        return {r["seq_no"]: r for r in await conn.fetch(f"SELECT * FROM {HANDLE.walk_table}")}
     finally:
         await conn.close()
 
 
 async def _sql_kept(dsn: str, rows: list[tuple], urban_t: float, other_t: float, mode: str) -> set[int]:
-    """Both walks must agree with each other and on the duplicates; returns the kept ids."""
+    """Both walks must give the same rows and the expected duplicates; returns the kept ids."""
     fallback = await _sql_walk(dsn, rows, urban_t, other_t, mode, c_walk=False)
     c_walk = await _sql_walk(dsn, rows, urban_t, other_t, mode, c_walk=True)
-    assert fallback[1] == c_walk[1] == _expected_duplicates(rows)
-    assert c_walk[0] == fallback[0]
-    return c_walk[0]
+    assert {seq: dict(r) for seq, r in fallback.items()} == {seq: dict(r) for seq, r in c_walk.items()}
+    assert {seq: r["duplicate_count"] for seq, r in c_walk.items() if r["duplicate_count"]} == \
+        _expected_duplicates(rows)
+    kept = [i for r in c_walk.values() for i in r["kept_ids"]]
+    assert len(kept) == len(set(kept)) == sum(r["kept_count"] for r in c_walk.values())
+    return set(kept)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -44,7 +44,7 @@ def test_c_walk_and_fallback_store_the_same_result(db_dsn: str, tmp_path: Path, 
     monkeypatch.setenv(ENV, "auto")
     c_walk = filter_square(db_dsn, name="c", spacing_urban=100.0, spacing_other=200.0)
     assert (fallback.counts["spacing_walk"], c_walk.counts["spacing_walk"]) == ("plpgsql", "c")
-    assert "spacing walk: C (extension mlyetl_spacing)" in caplog.text
+    assert "spacing walk: C (extension mlyetl_spacing 1.1)" in caplog.text
     pl_points = {i: (r["class"], r["kept"], r["duplicate_of"]) for i, r in points(db_dsn, "pl").items()}
     c_points = {i: (r["class"], r["kept"], r["duplicate_of"]) for i, r in points(db_dsn, "c").items()}
     assert pl_points == c_points

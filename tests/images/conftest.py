@@ -53,8 +53,8 @@ async def _load(dsn: str, world: World, count: int, name: str) -> list[int]:
         await conn.executemany(INSERT_IMAGE, [_row(r) for r in records])
         await add_result(conn, name, {"spacing_urban": 100, "spacing_other": 1000, "spacing_mode": "path"})
         await conn.execute(
-            """INSERT INTO filter_points (result_name, image_id, sequence_id, class, kept, geom)
-               SELECT $1, id, sequence_id, CASE WHEN id % 2 = 0 THEN 'urban' ELSE 'other' END, true, geom
+            """INSERT INTO filter_points (result_name, image_id, sequence_id, class, geom)
+               SELECT $1, id, sequence_id, CASE WHEN id % 2 = 0 THEN 'urban' ELSE 'other' END, geom
                FROM images WHERE id = ANY($2::bigint[])""", name, [int(r["id"]) for r in records])
     finally:
         await conn.close()

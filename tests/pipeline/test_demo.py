@@ -20,7 +20,7 @@ async def _counts(dsn: str) -> dict:
     try:
         return dict(await conn.fetchrow(
             "SELECT (SELECT count(*) FROM images) AS images,"
-            " (SELECT count(*) FROM filter_points WHERE result_name = 'demo' AND kept) AS kept,"
+            " (SELECT count(*) FROM filter_points WHERE result_name = 'demo') AS kept,"
             " (SELECT count(*) FROM image_downloads WHERE state = 'done') AS downloaded,"
             " (SELECT count(*) FROM filter_sequence_lines WHERE result_name = 'demo') AS lines,"
             " (SELECT count(*) FROM layer_styles WHERE f_table_catalog = current_database()) AS styles"))

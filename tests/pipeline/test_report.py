@@ -30,7 +30,7 @@ def _filter_result(dsn: str, tmp_path: Path) -> dict[int, tuple[str, bool]]:
     result = run_cli("filter", "--name", "paris", "--continent", "testland", "--urban", "town",
                      "--spacing-urban", "2000", "--spacing-other", "20000", "--dsn", dsn)
     assert result.returncode == 0, result.stderr
-    rows = asyncio.run(fetch(dsn, "SELECT image_id, class, kept FROM filter_points WHERE result_name = 'paris'"))
+    rows = asyncio.run(fetch(dsn, "SELECT image_id, class, kept FROM filter_clipped WHERE result_name = 'paris'"))
     return {r["image_id"]: (r["class"], r["kept"]) for r in rows}
 
 

@@ -1,0 +1,32 @@
+-- mlyetl_spacing 1.0 -> 1.1: the whole walk of a sequence in one window call
+-- (mlyetl_walk_sequence), so that a filter writes one row per sequence, not per image.
+\echo Use "ALTER EXTENSION mlyetl_spacing UPDATE" to load this file. \quit
+
+-- One sequence's walk: what sql/filters/walk_c.sql stores per sequence.
+CREATE TYPE mlyetl_sequence_walk AS (
+    line              bytea,             -- EWKB LineString 4326 of the originals in order; NULL under 2
+    image_count       integer,           -- originals (duplicates excluded)
+    urban_count       integer,
+    other_count       integer,
+    duplicate_count   integer,
+    kept_count        integer,
+    kept_urban_count  integer,
+    kept_other_count  integer,
+    first_captured_at timestamptz,
+    last_captured_at  timestamptz,
+    kept_ids          bigint[],          -- the kept originals in capture order ...
+    kept_urban        boolean[],         -- ... their class ...
+    kept_lon          double precision[],-- ... and position
+    kept_lat          double precision[]
+);
+
+-- Over PARTITION BY sequence ORDER BY captured_at, id: the sequence's summary on its first
+-- row, NULL on the others. Each class walks on its own (path or straight rule with its
+-- threshold); duplicates (same capture time and position as an earlier row) are never
+-- kept, do not move the walk and are not in the line.
+CREATE FUNCTION mlyetl_walk_sequence(captured_at timestamptz, id bigint,
+                                     lat double precision, lon double precision, urban boolean,
+                                     spacing_urban double precision, spacing_other double precision,
+                                     straight boolean)
+RETURNS mlyetl_sequence_walk AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence'
+LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;

@@ -1,0 +1,61 @@
+-- Filter results keep only their kept images (the dataset) in filter_points; the walk
+-- writes one summary row per sequence instead of one row per clipped image (docs/filters.md).
+-- Every clipped and classified image stays queryable through the view filter_clipped.
+
+-- A result whose partition was never attached (its first run was killed before the end)
+-- is started over by its next run: its partial rows were written for the old columns.
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT fr.name, fr.id FROM filter_results fr
+        WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i
+                          WHERE i.inhparent = 'public.filter_points'::regclass
+                            AND i.inhrelid = to_regclass(format('public.filter_points_r%s', fr.id)))
+    LOOP
+        EXECUTE format('DROP TABLE IF EXISTS public.%I', 'filter_points_r' || r.id);
+        DELETE FROM filter_sequence_lines WHERE result_name = r.name;
+        DELETE FROM filter_sequences WHERE result_name = r.name;
+        UPDATE filter_results SET state = 'running' WHERE name = r.name;
+    END LOOP;
+END
+$$;
+
+DELETE FROM filter_points WHERE NOT kept;
+ALTER TABLE filter_points DROP COLUMN kept, DROP COLUMN duplicate_of;
+COMMENT ON TABLE filter_points IS
+    'Kept images of each filter result (the dataset): class and position; one partition filter_points_r<id> per result.';
+
+-- Every clipped and classified image of each result, computed on demand from the current
+-- images and the result's layers (as the filter does: borders are inside, the urban
+-- layer decides the class, the --exclude-result's kept images are left out): equal to what
+-- the last run used while the result is up to date. kept: in filter_points; duplicate_of:
+-- the lowest id of the same sequence with the same capture time and position.
+-- Ask for one result (result_name = ...) and, at scale, an area or some sequences.
+CREATE VIEW filter_clipped AS
+SELECT r.name AS result_name,
+       i.id AS image_id,
+       i.sequence_id,
+       i.captured_at,
+       CASE WHEN coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false) THEN 'urban' ELSE 'other' END AS class,
+       EXISTS (SELECT 1 FROM filter_points p WHERE p.result_name = r.name AND p.image_id = i.id) AS kept,
+       (SELECT min(d.id) FROM images d
+        WHERE d.sequence_id = i.sequence_id AND d.captured_at = i.captured_at AND d.id < i.id
+          AND d.deleted_at IS NULL AND ST_X(d.geom) = ST_X(i.geom) AND ST_Y(d.geom) = ST_Y(i.geom)
+          AND NOT EXISTS (SELECT 1 FROM filter_points e
+                          WHERE e.result_name = r.params ->> 'exclude_result' AND e.image_id = d.id)) AS duplicate_of,
+       i.geom
+FROM filter_results r
+JOIN boundary_layers cl ON cl.id = (r.layers #>> '{continent,id}')::integer
+JOIN boundary_layers ul ON ul.id = (r.layers #>> '{urban,id}')::integer
+JOIN images i ON i.deleted_at IS NULL
+JOIN boundary_cells c ON c.layer_id = cl.id
+                     AND c.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), cl.cell_size)
+LEFT JOIN boundary_cells u ON u.layer_id = ul.id
+                          AND u.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), ul.cell_size)
+WHERE (c.covered OR ST_Intersects(c.geom, i.geom))
+  AND NOT EXISTS (SELECT 1 FROM filter_points e
+                  WHERE e.result_name = r.params ->> 'exclude_result' AND e.image_id = i.id);
+COMMENT ON VIEW filter_clipped IS
+    'Every clipped + classified image of each filter result (computed on demand); kept = in filter_points.';
