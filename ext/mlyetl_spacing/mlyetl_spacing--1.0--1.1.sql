@@ -1,6 +1,11 @@
 -- mlyetl_spacing 1.0 -> 1.1: the whole walk of a sequence in one window call
--- (mlyetl_walk_sequence), so that a filter writes one row per sequence, not per image.
+-- (mlyetl_walk_sequence), so that a filter writes one row per sequence, not per image; the
+-- per-row window functions of 1.0 are gone.
 \echo Use "ALTER EXTENSION mlyetl_spacing UPDATE" to load this file. \quit
+
+DROP FUNCTION mlyetl_walk_first_id(timestamptz, bigint, double precision, double precision);
+DROP FUNCTION mlyetl_walk_path_kept(timestamptz, bigint, double precision, double precision, double precision);
+DROP FUNCTION mlyetl_walk_straight_kept(timestamptz, bigint, double precision, double precision, double precision);
 
 -- One sequence's walk: what sql/filters/walk_c.sql stores per sequence.
 CREATE TYPE mlyetl_sequence_walk AS (
@@ -20,7 +25,7 @@ CREATE TYPE mlyetl_sequence_walk AS (
     kept_lat          double precision[]
 );
 
--- Over PARTITION BY sequence ORDER BY captured_at, id: the sequence's summary on its first
+-- Over PARTITION BY sequence ORDER BY captured_at, id: the sequence's summary on its last
 -- row, NULL on the others. Each class walks on its own (path or straight rule with its
 -- threshold); duplicates (same capture time and position as an earlier row) are never
 -- kept, do not move the walk and are not in the line.

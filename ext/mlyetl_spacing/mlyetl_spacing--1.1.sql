@@ -1,37 +1,8 @@
--- mlyetl_spacing 1.1: window functions over one sequence+class walk, ordered by
--- (captured_at, id). Used by sql/filters/walk_*_c.sql; the PL/pgSQL aggregates of
--- migrations/sql/0001/40_results.up.sql are the fallback and give the same result.
+-- mlyetl_spacing 1.1: the spacing walk of mlyetl filter as one C window function over each
+-- sequence, ordered by (captured_at, id). Used by sql/filters/walk_c.sql; the PL/pgSQL
+-- aggregates of migrations/sql/0001/40_results.up.sql (sql/filters/walk_summary.sql) are
+-- the fallback and give the same result.
 \echo Use "CREATE EXTENSION mlyetl_spacing" to load this file. \quit
-
--- The id of this row's original: the lowest id of the rows of the walk with the same
--- capture time and position (exact float equality), or the row's own id.
-CREATE FUNCTION mlyetl_walk_first_id(captured_at timestamptz, id bigint,
-                                     lat double precision, lon double precision)
-RETURNS bigint AS 'MODULE_PATHNAME', 'mlyetl_walk_first_id'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
-
--- Path rule: the first original is kept; haversine steps between consecutive originals
--- are summed; a point is kept when the sum reaches (>=) the threshold, which resets it.
--- Duplicates are never kept and do not move the walk.
-CREATE FUNCTION mlyetl_walk_path_kept(captured_at timestamptz, id bigint,
-                                      lat double precision, lon double precision,
-                                      threshold double precision)
-RETURNS boolean AS 'MODULE_PATHNAME', 'mlyetl_walk_path_kept'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
-
--- Straight rule: kept when the haversine distance to the last kept point reaches the
--- threshold (the first original is kept). Duplicates are never kept.
-CREATE FUNCTION mlyetl_walk_straight_kept(captured_at timestamptz, id bigint,
-                                          lat double precision, lon double precision,
-                                          threshold double precision)
-RETURNS boolean AS 'MODULE_PATHNAME', 'mlyetl_walk_straight_kept'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
-
--- The haversine step of the walk, for tests: must equal mlyetl_haversine_m bit for bit.
-CREATE FUNCTION mlyetl_haversine_m_c(lat1 double precision, lon1 double precision,
-                                     lat2 double precision, lon2 double precision)
-RETURNS double precision AS 'MODULE_PATHNAME', 'mlyetl_haversine_m_c'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- One sequence's walk: what sql/filters/walk_c.sql stores per sequence.
 CREATE TYPE mlyetl_sequence_walk AS (
@@ -51,7 +22,7 @@ CREATE TYPE mlyetl_sequence_walk AS (
     kept_lat          double precision[]
 );
 
--- Over PARTITION BY sequence ORDER BY captured_at, id: the sequence's summary on its first
+-- Over PARTITION BY sequence ORDER BY captured_at, id: the sequence's summary on its last
 -- row, NULL on the others. Each class walks on its own (path or straight rule with its
 -- threshold); duplicates (same capture time and position as an earlier row) are never
 -- kept, do not move the walk and are not in the line.
@@ -61,3 +32,9 @@ CREATE FUNCTION mlyetl_walk_sequence(captured_at timestamptz, id bigint,
                                      straight boolean)
 RETURNS mlyetl_sequence_walk AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence'
 LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+-- The haversine step of the walk, for tests: must equal mlyetl_haversine_m bit for bit.
+CREATE FUNCTION mlyetl_haversine_m_c(lat1 double precision, lon1 double precision,
+                                     lat2 double precision, lon2 double precision)
+RETURNS double precision AS 'MODULE_PATHNAME', 'mlyetl_haversine_m_c'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,14 +1,15 @@
 /*
- * mlyetl_spacing: the spacing walk of `mlyetl filter` as C window functions.
+ * mlyetl_spacing: the spacing walk of `mlyetl filter` as a C window function.
  *
- * Each function is evaluated once per row of a window partition (one sequence + class),
- * in (captured_at, id) order. The PL/pgSQL version (three window passes and a PL/pgSQL
- * call per row) costs ~10 us a row; here a row costs a few comparisons and one haversine.
+ * mlyetl_walk_sequence is evaluated once per row of a window partition (one sequence), in
+ * (captured_at, id) order. The PL/pgSQL version (three window passes and a PL/pgSQL call
+ * per row) costs ~10 us a row; here a row costs a few comparisons and one haversine.
  *
- * De-duplication: a row is a duplicate when an earlier row of the same walk has the same
- * capture time and the same position (exact double equality); its original is the first
- * such row, which in (captured_at, id) order is the lowest id. Only the rows of the current
- * capture time are remembered (a buffer reused across partitions), so memory stays small.
+ * De-duplication: a row is a duplicate when an earlier row of the same sequence has the
+ * same capture time and the same position (exact double equality); its original is the
+ * first such row, which in (captured_at, id) order is the lowest id. Only the rows of the
+ * current capture time are remembered (a buffer reused across partitions), so memory
+ * stays small.
  *
  * The haversine is written in the operation order of mlyetl_haversine_m (SQL) and of
  * etl/filters/reference.py, and built with -ffp-contract=off, so the three give the same
@@ -31,7 +32,7 @@ PG_MODULE_MAGIC;
 #define DEG 0.017453292519943295        /* pi / 180 as written in the SQL and Python */
 #define EARTH_DIAMETER_M 12742000.0     /* 2 * R, R = 6371 km */
 
-typedef enum WalkMode { WALK_FIRST_ID, WALK_PATH, WALK_STRAIGHT } WalkMode;
+typedef enum WalkMode { WALK_PATH, WALK_STRAIGHT } WalkMode;
 
 /* One original of the current capture time. */
 typedef struct RunEntry
@@ -41,7 +42,7 @@ typedef struct RunEntry
     double      lon;
 } RunEntry;
 
-/* The originals seen at the current capture time; lives in fn_extra across partitions. */
+/* The originals seen at the current capture time; reused across partitions. */
 typedef struct RunBuffer
 {
     int         n;
@@ -49,7 +50,7 @@ typedef struct RunBuffer
     RunEntry   *entries;
 } RunBuffer;
 
-/* Per-partition state (zeroed by WinGetPartitionLocalMemory at each new partition). */
+/* One walk's state (a class of a sequence; or, for the duplicate buffer, the sequence). */
 typedef struct WalkState
 {
     bool        started;        /* a row of this partition was seen */
@@ -69,21 +70,6 @@ haversine_m(double lat1, double lon1, double lat2, double lon2)
     if (a > 1.0)                /* least(1.0, a) */
         a = 1.0;
     return EARTH_DIAMETER_M * asin(sqrt(a));
-}
-
-static RunBuffer *
-run_buffer(FunctionCallInfo fcinfo)
-{
-    RunBuffer  *buf = (RunBuffer *) fcinfo->flinfo->fn_extra;
-
-    if (buf == NULL)
-    {
-        buf = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RunBuffer));
-        buf->size = 16;
-        buf->entries = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, buf->size * sizeof(RunEntry));
-        fcinfo->flinfo->fn_extra = buf;
-    }
-    return buf;
 }
 
 static Datum
@@ -146,51 +132,6 @@ walk_kept(WalkState *state, WalkMode mode, double lat, double lon, double thresh
         state->last_lon = lon;
     }
     return kept;
-}
-
-static Datum
-walk(FunctionCallInfo fcinfo, WalkMode mode)
-{
-    WindowObject winobj = PG_WINDOW_OBJECT();
-    WalkState  *state = WinGetPartitionLocalMemory(winobj, sizeof(WalkState));
-    RunBuffer  *buf = run_buffer(fcinfo);
-    TimestampTz t = DatumGetTimestampTz(arg(winobj, 0));
-    int64       id = DatumGetInt64(arg(winobj, 1));
-    double      lat = DatumGetFloat8(arg(winobj, 2));
-    double      lon = DatumGetFloat8(arg(winobj, 3));
-    int64       original;
-    bool        kept = false;
-
-    /* no earlier row is ever read again: let the window's tuplestore forget them */
-    WinSetMarkPosition(winobj, WinGetCurrentPosition(winobj));
-    original = first_id(state, buf, t, id, lat, lon);
-    if (original == id && mode != WALK_FIRST_ID)
-        kept = walk_kept(state, mode, lat, lon, DatumGetFloat8(arg(winobj, 4)));
-    state->started = true;
-    if (mode == WALK_FIRST_ID)
-        PG_RETURN_INT64(original);
-    PG_RETURN_BOOL(kept);
-}
-
-PG_FUNCTION_INFO_V1(mlyetl_walk_first_id);
-Datum
-mlyetl_walk_first_id(PG_FUNCTION_ARGS)
-{
-    return walk(fcinfo, WALK_FIRST_ID);
-}
-
-PG_FUNCTION_INFO_V1(mlyetl_walk_path_kept);
-Datum
-mlyetl_walk_path_kept(PG_FUNCTION_ARGS)
-{
-    return walk(fcinfo, WALK_PATH);
-}
-
-PG_FUNCTION_INFO_V1(mlyetl_walk_straight_kept);
-Datum
-mlyetl_walk_straight_kept(PG_FUNCTION_ARGS)
-{
-    return walk(fcinfo, WALK_STRAIGHT);
 }
 
 PG_FUNCTION_INFO_V1(mlyetl_haversine_m_c);
