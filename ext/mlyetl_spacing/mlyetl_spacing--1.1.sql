@@ -1,5 +1,5 @@
--- mlyetl_spacing 1.1: the spacing walk of mlyetl filter as one C window function over each
--- sequence, ordered by (captured_at, id). Used by sql/filters/walk_c.sql; the PL/pgSQL
+-- mlyetl_spacing 1.1: the spacing walk of mlyetl filter as one C aggregate over each
+-- sequence, fed in (captured_at, id) order. Used by sql/filters/walk_c.sql; the PL/pgSQL
 -- aggregates of migrations/sql/0001/40_results.up.sql (sql/filters/walk_summary.sql) are
 -- the fallback and give the same result.
 \echo Use "CREATE EXTENSION mlyetl_spacing" to load this file. \quit
@@ -16,22 +16,35 @@ CREATE TYPE mlyetl_sequence_walk AS (
     kept_other_count  integer,
     first_captured_at timestamptz,
     last_captured_at  timestamptz,
+    length_m          double precision,  -- haversine steps between consecutive originals (R = 6371 km)
     kept_ids          bigint[],          -- the kept originals in capture order ...
     kept_urban        boolean[],         -- ... their class ...
     kept_lon          double precision[],-- ... and position
     kept_lat          double precision[]
 );
 
--- Over PARTITION BY sequence ORDER BY captured_at, id: the sequence's summary on its last
--- row, NULL on the others. Each class walks on its own (path or straight rule with its
--- threshold); duplicates (same capture time and position as an earlier row) are never
--- kept, do not move the walk and are not in the line.
-CREATE FUNCTION mlyetl_walk_sequence(captured_at timestamptz, id bigint,
-                                     lat double precision, lon double precision, urban boolean,
-                                     spacing_urban double precision, spacing_other double precision,
-                                     straight boolean)
-RETURNS mlyetl_sequence_walk AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence'
-LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION mlyetl_walk_sequence_step(internal, captured_at timestamptz, id bigint,
+                                          lat double precision, lon double precision, urban boolean,
+                                          spacing_urban double precision, spacing_other double precision,
+                                          straight boolean)
+RETURNS internal AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_step'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION mlyetl_walk_sequence_final(internal)
+RETURNS mlyetl_sequence_walk AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- One sequence's rows, fed in (captured_at, id) order (a sorted subquery; checked on every
+-- row, an error otherwise): its summary. Each class walks on its own (path or straight
+-- rule with its threshold); duplicates (same capture time and position as an earlier row)
+-- are never kept, do not move the walk and are not in the line.
+CREATE AGGREGATE mlyetl_walk_sequence(captured_at timestamptz, id bigint,
+                                      lat double precision, lon double precision, urban boolean,
+                                      spacing_urban double precision, spacing_other double precision,
+                                      straight boolean) (
+    SFUNC = mlyetl_walk_sequence_step, STYPE = internal,
+    FINALFUNC = mlyetl_walk_sequence_final, PARALLEL = SAFE
+);
 
 -- The haversine step of the walk, for tests: must equal mlyetl_haversine_m bit for bit.
 CREATE FUNCTION mlyetl_haversine_m_c(lat1 double precision, lon1 double precision,

@@ -25,7 +25,6 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
-#include "windowapi.h"
 
 PG_MODULE_MAGIC;
 
@@ -70,19 +69,6 @@ haversine_m(double lat1, double lon1, double lat2, double lon2)
     if (a > 1.0)                /* least(1.0, a) */
         a = 1.0;
     return EARTH_DIAMETER_M * asin(sqrt(a));
-}
-
-static Datum
-arg(WindowObject winobj, int argno)
-{
-    bool        isnull;
-    Datum       value = WinGetFuncArgCurrent(winobj, argno, &isnull);
-
-    if (isnull)
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                 errmsg("mlyetl spacing walk: argument %d is NULL", argno + 1)));
-    return value;
 }
 
 /* The original's id of the current row (its own id when it is an original). */
@@ -143,21 +129,24 @@ mlyetl_haversine_m_c(PG_FUNCTION_ARGS)
 }
 
 /*
- * mlyetl_walk_sequence (1.1): the whole walk of one sequence in one window function.
+ * mlyetl_walk_sequence (1.1): the whole walk of one sequence in one aggregate call.
  *
- * Evaluated over PARTITION BY sequence ORDER BY (captured_at, id), row by row (each call
- * reads only its own row, the cheap path of the window API). The state lives in the
- * function's memory across calls and is reset at each partition's first row; the
- * partition's last row returns the summary (type mlyetl_sequence_walk): the line of its
+ * An aggregate over one sequence's images, fed in (captured_at, id) order by a sorted
+ * subquery (sql/filters/walk_c.sql). PostgreSQL feeds a plain aggregate its rows in the
+ * order they arrive, which for a sorted subquery is that order; the transition function
+ * checks it on every row and raises an error otherwise, so a plan that ever changed it
+ * could not produce a wrong walk silently. (A window function would have the order
+ * guaranteed, but its per-row tuplestore work cost twice as much here.)
+ *
+ * The final function returns the summary (type mlyetl_sequence_walk): the line of the
  * originals in order (EWKB, SRID 4326; NULL under two originals), the counts, the first
- * and last capture time, and the kept originals (ids, class, lon, lat). Every other row
- * gets NULL, so the statement writes one row per sequence instead of one per image. The
- * two classes walk separately (a class's walk is the sequence's rows of that class, in
- * order), exactly as one partition per sequence + class would; a duplicate has the
- * position, hence the class, of its original.
+ * and last capture time, the line's length (haversine steps, R = 6371 km) and the kept
+ * originals (ids, class, lon, lat). The two classes walk separately (a class's walk is the
+ * sequence's rows of that class, in order), exactly as one walk per sequence + class
+ * would; a duplicate has the position, hence the class, of its original.
  */
 
-/* A growing array of Datums, kept in the function's memory and reused across partitions. */
+/* A growing array of Datums in the aggregate's memory. */
 typedef struct DatumList
 {
     int         n;
@@ -173,6 +162,7 @@ enum
 
 typedef struct SequenceWalk
 {
+    MemoryContext mcxt;         /* the aggregate's context: the lists grow there */
     RunBuffer   buf;            /* originals of the current capture time */
     WalkState   runs;           /* started / run_time, for the duplicate buffer */
     WalkState   states[2];      /* each class's walk: [0] other, [1] urban */
@@ -182,8 +172,10 @@ typedef struct SequenceWalk
     int32       counts[2];
     int32       kept_counts[2];
     int32       duplicates;
+    double      length_m;       /* haversine steps between consecutive originals */
     TimestampTz first_at;
     TimestampTz last_at;
+    int64       last_id;
 } SequenceWalk;
 
 static void
@@ -191,7 +183,7 @@ datum_list_push(MemoryContext mcxt, DatumList *list, Datum value)
 {
     if (list->n == list->size)
     {
-        list->size = list->size ? list->size * 2 : 256;
+        list->size = list->size ? list->size * 2 : 128;
         list->values = list->values ? repalloc(list->values, list->size * sizeof(Datum))
             : MemoryContextAlloc(mcxt, list->size * sizeof(Datum));
     }
@@ -243,72 +235,98 @@ list_array(DatumList *list, Oid type)
                                            TYPALIGN_DOUBLE));
 }
 
-static SequenceWalk *
-sequence_walk_start(FunctionCallInfo fcinfo, WindowObject winobj)
+static Datum
+strict_arg(FunctionCallInfo fcinfo, int argno)
 {
-    SequenceWalk *w = (SequenceWalk *) fcinfo->flinfo->fn_extra;
+    if (PG_ARGISNULL(argno))
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                 errmsg("mlyetl_walk_sequence: argument %d is NULL", argno)));
+    return PG_GETARG_DATUM(argno);
+}
 
-    if (w == NULL)
-    {
-        w = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SequenceWalk));
-        w->buf.size = 16;
-        w->buf.entries = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, w->buf.size * sizeof(RunEntry));
-        fcinfo->flinfo->fn_extra = w;
-    }
-    w->buf.n = 0;
-    memset(&w->runs, 0, sizeof(w->runs));
-    memset(w->states, 0, sizeof(w->states));
-    for (int i = 0; i < LIST_COUNT; i++)
-        w->lists[i].n = 0;
-    w->counts[0] = w->counts[1] = 0;
-    w->kept_counts[0] = w->kept_counts[1] = 0;
-    w->duplicates = 0;
-    w->thresholds[1] = DatumGetFloat8(arg(winobj, 5));
-    w->thresholds[0] = DatumGetFloat8(arg(winobj, 6));
-    w->mode = DatumGetBool(arg(winobj, 7)) ? WALK_STRAIGHT : WALK_PATH;
-    w->first_at = DatumGetTimestampTz(arg(winobj, 0));
+static SequenceWalk *
+sequence_walk_new(FunctionCallInfo fcinfo, MemoryContext mcxt)
+{
+    SequenceWalk *w = MemoryContextAllocZero(mcxt, sizeof(SequenceWalk));
+
+    w->mcxt = mcxt;
+    w->buf.size = 16;
+    w->buf.entries = MemoryContextAlloc(mcxt, w->buf.size * sizeof(RunEntry));
+    w->thresholds[1] = DatumGetFloat8(strict_arg(fcinfo, 6));
+    w->thresholds[0] = DatumGetFloat8(strict_arg(fcinfo, 7));
+    w->mode = DatumGetBool(strict_arg(fcinfo, 8)) ? WALK_STRAIGHT : WALK_PATH;
+    w->first_at = DatumGetTimestampTz(strict_arg(fcinfo, 1));
     return w;
 }
 
+/* One image of the sequence, in (captured_at, id) order. */
 static void
-sequence_walk_row(SequenceWalk *w, MemoryContext mcxt, WindowObject winobj)
+sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double lon, int urban)
 {
-    TimestampTz t = DatumGetTimestampTz(arg(winobj, 0));
-    int64       id = DatumGetInt64(arg(winobj, 1));
-    double      lat = DatumGetFloat8(arg(winobj, 2));
-    double      lon = DatumGetFloat8(arg(winobj, 3));
-    int         urban = DatumGetBool(arg(winobj, 4)) ? 1 : 0;
-    int64       original;
+    DatumList  *lons = &w->lists[LIST_LINE_LON];
+    DatumList  *lats = &w->lists[LIST_LINE_LAT];
 
+    if (w->runs.started && (t < w->last_at || (t == w->last_at && id <= w->last_id)))
+        ereport(ERROR,
+                (errcode(ERRCODE_INTERNAL_ERROR),
+                 errmsg("mlyetl_walk_sequence: rows arrived out of (captured_at, id) order"),
+                 errhint("the statement must feed each sequence sorted; this is a bug in its plan")));
     w->last_at = t;
-    original = first_id(&w->runs, &w->buf, t, id, lat, lon);
-    w->runs.started = true;
-    if (original != id)
+    w->last_id = id;
+    if (first_id(&w->runs, &w->buf, t, id, lat, lon) != id)
     {
+        w->runs.started = true;
         w->duplicates++;
         return;
     }
+    w->runs.started = true;
+    if (lons->n > 0)
+        w->length_m = w->length_m + haversine_m(DatumGetFloat8(lats->values[lats->n - 1]),
+                                                DatumGetFloat8(lons->values[lons->n - 1]), lat, lon);
     w->counts[urban]++;
-    datum_list_push(mcxt, &w->lists[LIST_LINE_LON], Float8GetDatum(lon));
-    datum_list_push(mcxt, &w->lists[LIST_LINE_LAT], Float8GetDatum(lat));
+    datum_list_push(w->mcxt, lons, Float8GetDatum(lon));
+    datum_list_push(w->mcxt, lats, Float8GetDatum(lat));
     if (walk_kept(&w->states[urban], w->mode, lat, lon, w->thresholds[urban]))
     {
         w->kept_counts[urban]++;
-        datum_list_push(mcxt, &w->lists[LIST_KEPT_ID], Int64GetDatum(id));
-        datum_list_push(mcxt, &w->lists[LIST_KEPT_URBAN], BoolGetDatum(urban == 1));
-        datum_list_push(mcxt, &w->lists[LIST_KEPT_LON], Float8GetDatum(lon));
-        datum_list_push(mcxt, &w->lists[LIST_KEPT_LAT], Float8GetDatum(lat));
+        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_ID], Int64GetDatum(id));
+        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_URBAN], BoolGetDatum(urban == 1));
+        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LON], Float8GetDatum(lon));
+        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LAT], Float8GetDatum(lat));
     }
     w->states[urban].started = true;
 }
 
-static Datum
-sequence_walk_summary(SequenceWalk *w, FunctionCallInfo fcinfo)
+/* Transition: (state, captured_at, id, lat, lon, urban, spacing_urban, spacing_other, straight). */
+PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_step);
+Datum
+mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
 {
-    TupleDesc   tupdesc;
-    Datum       values[14];
-    bool        nulls[14] = {false};
+    MemoryContext aggcontext;
+    SequenceWalk *w;
 
+    if (!AggCheckCallContext(fcinfo, &aggcontext))
+        ereport(ERROR, (errmsg("mlyetl_walk_sequence_step called outside an aggregate")));
+    w = PG_ARGISNULL(0) ? sequence_walk_new(fcinfo, aggcontext) : (SequenceWalk *) PG_GETARG_POINTER(0);
+    sequence_walk_row(w, DatumGetTimestampTz(strict_arg(fcinfo, 1)), DatumGetInt64(strict_arg(fcinfo, 2)),
+                      DatumGetFloat8(strict_arg(fcinfo, 3)), DatumGetFloat8(strict_arg(fcinfo, 4)),
+                      DatumGetBool(strict_arg(fcinfo, 5)) ? 1 : 0);
+    PG_RETURN_POINTER(w);
+}
+
+PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_final);
+Datum
+mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
+{
+    SequenceWalk *w;
+    TupleDesc   tupdesc;
+    Datum       values[15];
+    bool        nulls[15] = {false};
+
+    if (PG_ARGISNULL(0))
+        PG_RETURN_NULL();       /* no rows */
+    w = (SequenceWalk *) PG_GETARG_POINTER(0);
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
         ereport(ERROR, (errmsg("mlyetl_walk_sequence must return type mlyetl_sequence_walk")));
     tupdesc = BlessTupleDesc(tupdesc);
@@ -325,27 +343,10 @@ sequence_walk_summary(SequenceWalk *w, FunctionCallInfo fcinfo)
     values[7] = Int32GetDatum(w->kept_counts[0]);
     values[8] = TimestampTzGetDatum(w->first_at);
     values[9] = TimestampTzGetDatum(w->last_at);
-    values[10] = list_array(&w->lists[LIST_KEPT_ID], INT8OID);
-    values[11] = list_array(&w->lists[LIST_KEPT_URBAN], BOOLOID);
-    values[12] = list_array(&w->lists[LIST_KEPT_LON], FLOAT8OID);
-    values[13] = list_array(&w->lists[LIST_KEPT_LAT], FLOAT8OID);
-    return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-}
-
-PG_FUNCTION_INFO_V1(mlyetl_walk_sequence);
-Datum
-mlyetl_walk_sequence(PG_FUNCTION_ARGS)
-{
-    WindowObject winobj = PG_WINDOW_OBJECT();
-    int64       position = WinGetCurrentPosition(winobj);
-    SequenceWalk *w;
-
-    /* rows are read once, in order: let the window's tuplestore forget the earlier ones */
-    WinSetMarkPosition(winobj, position);
-    w = position == 0 ? sequence_walk_start(fcinfo, winobj) : (SequenceWalk *) fcinfo->flinfo->fn_extra;
-    sequence_walk_row(w, fcinfo->flinfo->fn_mcxt, winobj);
-    /* the row count spools the partition once; later calls read the cached figure */
-    if (position < WinGetPartitionRowCount(winobj) - 1)
-        PG_RETURN_NULL();
-    PG_RETURN_DATUM(sequence_walk_summary(w, fcinfo));
+    values[10] = Float8GetDatum(w->length_m);
+    values[11] = list_array(&w->lists[LIST_KEPT_ID], INT8OID);
+    values[12] = list_array(&w->lists[LIST_KEPT_URBAN], BOOLOID);
+    values[13] = list_array(&w->lists[LIST_KEPT_LON], FLOAT8OID);
+    values[14] = list_array(&w->lists[LIST_KEPT_LAT], FLOAT8OID);
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

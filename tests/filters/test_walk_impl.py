@@ -84,3 +84,24 @@ def test_a_database_without_the_extension_falls_back_and_says_so(db_dsn: str, mo
     monkeypatch.setenv(ENV, "c")  # asked for C explicitly: a clear failure, not a silent fallback
     with pytest.raises(RunFailure, match="mlyetl_spacing cannot be used"):
         asyncio.run(_as_role_without_create(db_dsn, use_c_walk))
+
+
+async def _walk_rows_in_this_order(dsn: str, rows: list[tuple]) -> asyncpg.Record:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS mlyetl_spacing")
+        return await conn.fetchrow(
+            "SELECT (mlyetl_walk_sequence(timestamptz '2021-06-01' + make_interval(secs => t), id, lat, 0.0, false,"
+            " 100.0, 100.0, false)).* FROM unnest($1::int[], $2::bigint[], $3::float8[]) AS r(t, id, lat)",
+            *[list(column) for column in zip(*rows)])
+    finally:
+        await conn.close()
+
+
+def test_the_c_aggregate_refuses_rows_out_of_capture_order(db_dsn: str) -> None:
+    # sorted rows walk (the 2nd image is 111 m on, so kept); the same rows in another order
+    # are an error, never a silently wrong walk
+    walked = asyncio.run(_walk_rows_in_this_order(db_dsn, [(0, 1, 0.0), (1, 2, 0.001), (1, 3, 0.0015)]))
+    assert (walked["image_count"], list(walked["kept_ids"]), walked["line"] is not None) == (3, [1, 2], True)
+    with pytest.raises(asyncpg.PostgresError, match="out of \\(captured_at, id\\) order"):
+        asyncio.run(_walk_rows_in_this_order(db_dsn, [(0, 1, 0.0), (1, 3, 0.0015), (1, 2, 0.001)]))
