@@ -50,11 +50,19 @@ async def walk(conn: asyncpg.Connection, handle: ResultHandle, params: FilterPar
     sql = walk_sql(params.spacing_mode, c_walk, work=handle.work_table, walk=handle.walk_table)
     async with conn.transaction():
         await conn.execute(f"SET LOCAL work_mem = '{WALK_WORK_MEM}'")
+        await _fast_compression(conn)
         await conn.execute(sql, *args)
     await conn.execute(f"ANALYZE {handle.walk_table}")
     row = await conn.fetchrow(f"SELECT coalesce(sum(image_count + duplicate_count), 0)::bigint AS staged, "
                               f"coalesce(sum(kept_count), 0)::bigint AS kept FROM {handle.walk_table}")
     return {"staged_images": row["staged"], "kept_images": row["kept"]}
+
+
+async def _fast_compression(conn: asyncpg.Connection) -> None:
+    """lz4 for the walk table's lines and arrays (several times faster than pglz), when the
+    server has it; this transaction only."""
+    if await conn.fetchval("SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"):
+        await conn.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
 async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: int) -> int:

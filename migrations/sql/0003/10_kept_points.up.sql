@@ -59,3 +59,13 @@ WHERE (c.covered OR ST_Intersects(c.geom, i.geom))
                   WHERE e.result_name = r.params ->> 'exclude_result' AND e.image_id = i.id);
 COMMENT ON VIEW filter_clipped IS
     'Every clipped + classified image of each filter result (computed on demand); kept = in filter_points.';
+
+-- Sequence lines are mostly 1-3 kB: lz4 compresses them several times faster than the
+-- default pglz (writing a result's lines). Servers built without lz4 keep pglz.
+DO $$
+BEGIN
+    ALTER TABLE filter_sequence_lines ALTER COLUMN geom SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
+    RAISE NOTICE 'lz4 not available on this server: sequence lines stay pglz-compressed';
+END
+$$;
