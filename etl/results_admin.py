@@ -13,7 +13,7 @@ import asyncpg
 from etl.errors import UserInputError
 from etl.paths import sql_text
 
-RESULT_TABLE_PREFIXES = ("filter_points_r", "filter_work_r", "filter_stage_r")
+RESULT_TABLE_PREFIXES = ("filter_points_r", "filter_work_r", "filter_walk_r", "filter_stage_r")  # stage: before 0003
 
 
 async def drop_result(conn: asyncpg.Connection, name: str) -> int:

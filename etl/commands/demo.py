@@ -56,5 +56,5 @@ def _print_where(target: DatabaseTarget, out: Path, seconds: float) -> None:
         click.echo("  QGIS:     Layer > Add Layer > PostgreSQL: host 127.0.0.1, port "
                    f"{target.cluster.port()}, database mlyetl, user mlyetl; the password is the last")
         click.echo(f"            field of {target.cluster.pgpass} (or pass that file as PGPASSFILE)")
-    click.echo("  layers:   images, filter results (filter_points), filter_sequence_lines, boundary_features")
+    click.echo("  layers:   images, filter results (filter_points: the kept images), filter_sequence_lines, boundary_features")
     click.echo("  status:   mlyetl status")

@@ -25,7 +25,7 @@ from etl.qgis.styles import install_base_styles
 @click.option("--spacing-mode", type=click.Choice(SPACING_MODES), default="path", show_default=True,
               help="path: distance walked along the sequence since the last kept image (the original rule); "
                    "straight: straight-line distance to the last kept image.")
-@click.option("--exclude-result", metavar="OLD", help="Leave out every image that result OLD holds.")
+@click.option("--exclude-result", metavar="OLD", help="Leave out the images result OLD kept (its dataset), so a new download fetches only new images.")
 @click.option("--replace", is_flag=True, help="Recompute the result from scratch when its parameters changed.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=default_jobs(), show_default=True,
               help="Database connections working on disjoint sequence buckets.")
