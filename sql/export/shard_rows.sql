@@ -1,6 +1,6 @@
 -- The CSV rows of this connection's shards (the sequences in export_part; result $1,
--- class $2), ordered by plan order (whole sequences, shard after shard), then capture time
--- and id: the Python side cuts this one stream into files by the plan's row counts, so
+-- class $2; a result's rows carry every exported attribute, so images is not read),
+-- ordered by plan order (whole sequences, shard after shard), then capture time and id: the Python side cuts this one stream into files by the plan's row counts, so
 -- PostgreSQL scans and sorts only once. The sort's leading key is ord (unique per
 -- sequence, rising with the shard): a leading shard key (500 values) made almost every
 -- comparison fall through to the later keys, ~2 CPU-s more per 1.36 M rows.
@@ -14,28 +14,25 @@ SELECT image_id, sequence_id, captured_at, captured_at_ms, lon, lat, class, comp
        is_pano, width, height, make, model, creator_username, altitude
 FROM (
     SELECT p.ord,
-           i.captured_at AS sort_captured_at,
-           i.id AS sort_id,
+           fp.captured_at AS sort_captured_at,
+           fp.image_id AS sort_id,
            fp.image_id,
            fp.sequence_id,
-           to_char(i.captured_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS captured_at,
-           round(date_part('epoch', i.captured_at) * 1000)::bigint AS captured_at_ms,
-           ST_X(i.geom) AS lon,
-           ST_Y(i.geom) AS lat,
+           to_char(fp.captured_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS captured_at,
+           round(date_part('epoch', fp.captured_at) * 1000)::bigint AS captured_at_ms,
+           ST_X(fp.geom) AS lon,
+           ST_Y(fp.geom) AS lat,
            fp.class,
-           CASE WHEN i.geom_is_computed THEN coalesce(i.computed_compass_angle, i.compass_angle)
-                ELSE i.compass_angle END AS compass_angle,
-           CASE WHEN i.is_pano THEN 'true' ELSE 'false' END AS is_pano,
-           i.width,
-           i.height,
-           i.make,
-           i.model,
-           i.creator_username,
-           CASE WHEN i.geom_is_computed THEN coalesce(i.computed_altitude, i.altitude)
-                ELSE i.altitude END AS altitude
+           fp.compass_angle,
+           CASE WHEN fp.is_pano THEN 'true' ELSE 'false' END AS is_pano,
+           fp.width,
+           fp.height,
+           fp.make,
+           fp.model,
+           fp.creator_username,
+           fp.altitude
     FROM export_part p
     JOIN filter_points fp ON fp.result_name = $1 AND fp.sequence_id = p.sequence_id
-    JOIN images i ON i.id = fp.image_id
     WHERE $2 = 'all' OR fp.class = $2
     ORDER BY 1, 2, 3
     OFFSET 0

@@ -1,9 +1,17 @@
 -- The kept images of bucket $2's sequences into {points} (the result's partition) for
--- result $1, from the walk's per-sequence arrays. The point is rebuilt from the image's own
--- lon/lat doubles: exactly its position.
-INSERT INTO {points} (result_name, image_id, sequence_id, class, geom)
+-- result $1, from the walk's per-sequence arrays, with the attributes export writes, from
+-- images (by primary key: a few percent of the images are kept). The point is rebuilt from
+-- the image's own lon/lat doubles: exactly its position.
+INSERT INTO {points} (result_name, image_id, sequence_id, class, geom, captured_at, compass_angle, altitude,
+                      is_pano, width, height, make, model, creator_username)
 SELECT $1, k.id, w.sequence_id, CASE WHEN k.urban THEN 'urban' ELSE 'other' END,
-       ST_SetSRID(ST_MakePoint(k.lon, k.lat), 4326)
+       ST_SetSRID(ST_MakePoint(k.lon, k.lat), 4326),
+       i.captured_at,
+       CASE WHEN i.geom_is_computed THEN coalesce(i.computed_compass_angle, i.compass_angle)
+            ELSE i.compass_angle END,
+       CASE WHEN i.geom_is_computed THEN coalesce(i.computed_altitude, i.altitude) ELSE i.altitude END,
+       i.is_pano, i.width, i.height, i.make, i.model, i.creator_username
 FROM {walk} s
 JOIN {work} w ON w.seq_no = s.seq_no AND w.bucket = $2
 CROSS JOIN LATERAL unnest(s.kept_ids, s.kept_urban, s.kept_lon, s.kept_lat) AS k(id, urban, lon, lat)
+JOIN images i ON i.id = k.id

@@ -31,10 +31,14 @@ FROM generate_series(1, $3::int) AS s,
 """
 
 POINTS_SQL = """
-INSERT INTO filter_points (result_name, image_id, sequence_id, class, geom)
+INSERT INTO filter_points (result_name, image_id, sequence_id, class, geom, captured_at, compass_angle, altitude,
+                           is_pano, width, height, make, model, creator_username)
 SELECT $1, i.id, i.sequence_id,
        CASE WHEN (i.id / 10000) % 3 = 0 THEN 'urban' ELSE 'other' END,
-       i.geom
+       i.geom, i.captured_at,
+       CASE WHEN i.geom_is_computed THEN coalesce(i.computed_compass_angle, i.compass_angle) ELSE i.compass_angle END,
+       CASE WHEN i.geom_is_computed THEN coalesce(i.computed_altitude, i.altitude) ELSE i.altitude END,
+       i.is_pano, i.width, i.height, i.make, i.model, i.creator_username
 FROM images i WHERE i.id / 1000000000000 = $2::bigint AND (i.id % 10000) % 3 <> 2  -- 2/3 of the images kept
 """
 

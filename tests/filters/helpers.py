@@ -89,4 +89,10 @@ def kept_ids(dsn: str, name: str = "r1") -> set[int]:
     rows = asyncio.run(fetch(dsn, "SELECT image_id FROM filter_points WHERE result_name = $1", name))
     kept = {r["image_id"] for r in rows}
     assert kept == {i for i, r in points(dsn, name).items() if r["kept"]}
+    # each kept row carries its image's exported attributes and exact position
+    differing = asyncio.run(fetch(dsn, "SELECT fp.image_id FROM filter_points fp JOIN images i ON i.id = fp.image_id "
+                                       "WHERE fp.result_name = $1 AND (fp.captured_at IS DISTINCT FROM i.captured_at "
+                                       "OR fp.is_pano IS DISTINCT FROM i.is_pano OR fp.make IS DISTINCT FROM i.make "
+                                       "OR NOT ST_Equals(fp.geom, i.geom) OR fp.captured_at IS NULL)", name))
+    assert differing == []
     return kept

@@ -24,8 +24,31 @@ $$;
 
 DELETE FROM filter_points WHERE NOT kept;
 ALTER TABLE filter_points DROP COLUMN kept, DROP COLUMN duplicate_of;
+-- The dataset carries the attributes that export writes (copied from images when the
+-- result is computed, as export presents them: the computed compass angle and altitude
+-- when the position is the computed one): an export reads only its result's rows, and a
+-- QGIS layer of a result shows them, whatever the size of images.
+ALTER TABLE filter_points
+    ADD COLUMN captured_at      timestamptz,
+    ADD COLUMN compass_angle    double precision,
+    ADD COLUMN altitude         double precision,
+    ADD COLUMN is_pano          boolean,
+    ADD COLUMN width            integer,
+    ADD COLUMN height           integer,
+    ADD COLUMN make             text,
+    ADD COLUMN model            text,
+    ADD COLUMN creator_username text;
+UPDATE filter_points fp
+SET captured_at = i.captured_at,
+    compass_angle = CASE WHEN i.geom_is_computed THEN coalesce(i.computed_compass_angle, i.compass_angle)
+                         ELSE i.compass_angle END,
+    altitude = CASE WHEN i.geom_is_computed THEN coalesce(i.computed_altitude, i.altitude) ELSE i.altitude END,
+    is_pano = i.is_pano, width = i.width, height = i.height, make = i.make, model = i.model,
+    creator_username = i.creator_username
+FROM images i
+WHERE i.id = fp.image_id;
 COMMENT ON TABLE filter_points IS
-    'Kept images of each filter result (the dataset): class and position; one partition filter_points_r<id> per result.';
+    'Kept images of each filter result (the dataset): class, position and the exported attributes; one partition filter_points_r<id> per result.';
 
 -- Every clipped and classified image of each result, computed on demand from the current
 -- images and the result's layers (as the filter does: borders are inside, the urban
