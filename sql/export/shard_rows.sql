@@ -6,31 +6,24 @@
 -- comparison fall through to the later keys, ~2 CPU-s more per 1.36 M rows.
 -- The sort keys are the first columns of the sorted rows (the inner SELECT; OFFSET 0 keeps
 -- it a separate step): rows of one sequence tie on ord, and reading the next key from the
--- end of a wide row (after the text columns) cost ~0.8 CPU-s per 1.36 M rows.
+-- end of a wide row (after the text columns) cost ~0.8 CPU-s per 1.36 M rows. The rows are
+-- sorted raw and formatted after the sort (the outer SELECT): narrower tuples to sort, and
+-- 6.2 -> 4.5 s for one COPY of 1.36 M rows.
 -- lon/lat are double precision: with extra_float_digits = 1 PostgreSQL prints the shortest
 -- text that reads back to the same double, so coordinates round-trip exactly.
 -- The session TimeZone is UTC, so to_char needs no AT TIME ZONE.
-SELECT image_id, sequence_id, captured_at, captured_at_ms, lon, lat, class, compass_angle,
-       is_pano, width, height, make, model, creator_username, altitude
+SELECT image_id, sequence_id,
+       to_char(captured_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS captured_at,
+       round(date_part('epoch', captured_at) * 1000)::bigint AS captured_at_ms,
+       ST_X(geom) AS lon,
+       ST_Y(geom) AS lat,
+       class,
+       compass_angle,
+       CASE WHEN is_pano THEN 'true' ELSE 'false' END AS is_pano,
+       width, height, make, model, creator_username, altitude
 FROM (
-    SELECT p.ord,
-           fp.captured_at AS sort_captured_at,
-           fp.image_id AS sort_id,
-           fp.image_id,
-           fp.sequence_id,
-           to_char(fp.captured_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS captured_at,
-           round(date_part('epoch', fp.captured_at) * 1000)::bigint AS captured_at_ms,
-           ST_X(fp.geom) AS lon,
-           ST_Y(fp.geom) AS lat,
-           fp.class,
-           fp.compass_angle,
-           CASE WHEN fp.is_pano THEN 'true' ELSE 'false' END AS is_pano,
-           fp.width,
-           fp.height,
-           fp.make,
-           fp.model,
-           fp.creator_username,
-           fp.altitude
+    SELECT p.ord, fp.captured_at, fp.image_id, fp.sequence_id, fp.geom, fp.class, fp.compass_angle,
+           fp.is_pano, fp.width, fp.height, fp.make, fp.model, fp.creator_username, fp.altitude
     FROM export_part p
     JOIN filter_points fp ON fp.result_name = $1 AND fp.sequence_id = p.sequence_id
     WHERE $2 = 'all' OR fp.class = $2
