@@ -52,10 +52,29 @@ async def make_result(dsn: str, name: str = "europe", sequences: int = 200, max_
         await conn.execute(IMAGES_SQL, batch, f"s{batch}q", sequences, seed, max_len)
         await add_result(conn, name, params)
         await conn.execute(POINTS_SQL, name, batch)
+        await add_lines(conn, name)
         await conn.execute("ANALYZE images; ANALYZE filter_points")
         return int(await conn.fetchval("SELECT count(*) FROM filter_points WHERE result_name = $1", name))
     finally:
         await conn.close()
+
+
+LINES_SQL = """
+INSERT INTO filter_sequence_lines (result_name, sequence_id, image_count, urban_count, other_count, kept_count,
+                                   kept_urban_count, kept_other_count, duplicate_count, length_m,
+                                   first_captured_at, last_captured_at)
+SELECT $1, sequence_id, count(*), count(*) FILTER (WHERE class = 'urban'), count(*) FILTER (WHERE class = 'other'),
+       count(*), count(*) FILTER (WHERE class = 'urban'), count(*) FILTER (WHERE class = 'other'), 0, 0,
+       min(captured_at), max(captured_at)
+FROM filter_points WHERE result_name = $1
+GROUP BY sequence_id
+"""
+
+
+async def add_lines(conn: asyncpg.Connection, name: str) -> None:
+    """The result's sequence lines with their counts, as the filter writes them beside its
+    points (export plans from the counts); no geometry: the export does not read it."""
+    await conn.execute(LINES_SQL, name)
 
 
 async def add_result(conn: asyncpg.Connection, name: str, params: dict) -> None:
