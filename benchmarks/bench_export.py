@@ -35,7 +35,7 @@ from tests.export.synthetic import make_result  # noqa: E402
 async def _vacuum(dsn: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute("VACUUM (ANALYZE) images, filter_points")
+        await conn.execute("VACUUM (ANALYZE) images, filter_points, filter_sequence_lines")
     finally:
         await conn.close()
 
