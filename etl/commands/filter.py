@@ -28,7 +28,7 @@ from etl.qgis.styles import install_base_styles
 @click.option("--exclude-result", metavar="OLD", help="Leave out the images result OLD kept (its dataset), so a new download fetches only new images.")
 @click.option("--replace", is_flag=True, help="Recompute the result from scratch when its parameters changed.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=default_jobs(), show_default=True,
-              help="Database connections working on disjoint sequence buckets.")
+              help="Database connections writing disjoint sequence buckets (the clip + walk statement runs on PostgreSQL's parallel workers).")
 @database_options
 def command(target: DatabaseTarget, name: str, continent: str, urban: str, spacing_urban: float,
             spacing_other: float, spacing_mode: str, exclude_result: str | None, replace: bool, jobs: int) -> None:
