@@ -1,4 +1,4 @@
-"""Which implementation of the spacing walk a run uses: the C window functions of the
+"""Which implementation of the spacing walk a run uses: the C aggregate of the
 mlyetl_spacing extension (ext/mlyetl_spacing, ~4x faster) when the server has it, else the
 PL/pgSQL aggregates of the schema. Both give the same result (tests/filters check both
 against etl/filters/reference.py).

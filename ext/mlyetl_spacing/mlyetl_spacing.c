@@ -1,9 +1,9 @@
 /*
- * mlyetl_spacing: the spacing walk of `mlyetl filter` as a C window function.
+ * mlyetl_spacing: the spacing walk of `mlyetl filter` as a C aggregate.
  *
- * mlyetl_walk_sequence is evaluated once per row of a window partition (one sequence), in
- * (captured_at, id) order. The PL/pgSQL version (three window passes and a PL/pgSQL call
- * per row) costs ~10 us a row; here a row costs a few comparisons and one haversine.
+ * mlyetl_walk_sequence gets one sequence's rows in (captured_at, id) order. The PL/pgSQL
+ * version (three window passes and a PL/pgSQL call per row) costs ~10 us a row; here a
+ * row costs a few comparisons and one haversine.
  *
  * De-duplication: a row is a duplicate when an earlier row of the same sequence has the
  * same capture time and the same position (exact double equality); its original is the

@@ -1,4 +1,4 @@
-"""Property: both SQL walks (walk_c.sql, the C window function of ext/mlyetl_spacing, and
+"""Property: both SQL walks (walk_c.sql, the C aggregate of ext/mlyetl_spacing, and
 walk_summary.sql over walk_path.sql / walk_straight.sql, the PL/pgSQL fallback), as the
 filter runs them, keep exactly the ids that the plain Python rule
 (etl/filters/reference.py) keeps and count the same duplicates, on random sequences with

@@ -1,4 +1,4 @@
-"""The two spacing walks: the C window functions (extension mlyetl_spacing, installed by
+"""The two spacing walks: the C aggregate (extension mlyetl_spacing, installed by
 `make setup`) and the PL/pgSQL fallback give the same result end to end, and a database
 where the extension cannot be created falls back, saying so in the log."""
 
