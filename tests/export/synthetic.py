@@ -30,17 +30,22 @@ FROM generate_series(1, $3::int) AS s,
      LATERAL generate_series(1, 1 + abs(hashint4(s + $4::int)) % $5::int) AS k
 """
 
-POINTS_SQL = """
+def points_sql(selection: str, urban: str) -> str:
+    """INSERT of result $1's kept rows: the images i that the SQL condition `selection` picks,
+    urban where `urban` holds, with the attributes the filter copies (sql/filters/insert_points.sql)."""
+    return f"""
 INSERT INTO filter_points (result_name, image_id, sequence_id, class, geom, captured_at, compass_angle, altitude,
                            is_pano, width, height, make, model, creator_username)
-SELECT $1, i.id, i.sequence_id,
-       CASE WHEN (i.id / 10000) % 3 = 0 THEN 'urban' ELSE 'other' END,
-       i.geom, i.captured_at,
+SELECT $1, i.id, i.sequence_id, CASE WHEN {urban} THEN 'urban' ELSE 'other' END, i.geom, i.captured_at,
        CASE WHEN i.geom_is_computed THEN coalesce(i.computed_compass_angle, i.compass_angle) ELSE i.compass_angle END,
        CASE WHEN i.geom_is_computed THEN coalesce(i.computed_altitude, i.altitude) ELSE i.altitude END,
        i.is_pano, i.width, i.height, i.make, i.model, i.creator_username
-FROM images i WHERE i.id / 1000000000000 = $2::bigint AND (i.id % 10000) % 3 <> 2  -- 2/3 of the images kept
+FROM images i WHERE {selection}
 """
+
+
+# 2/3 of the batch's images kept, a third of the sequences urban
+POINTS_SQL = points_sql("i.id / 1000000000000 = $2::bigint AND (i.id % 10000) % 3 <> 2", "(i.id / 10000) % 3 = 0")
 
 
 async def make_result(dsn: str, name: str = "europe", sequences: int = 200, max_len: int = 40,

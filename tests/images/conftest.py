@@ -14,7 +14,7 @@ from etl.simulator.config import DEFAULT_TOKEN, SimulatorConfig
 from etl.simulator.presets import build_world
 from etl.simulator.server import SimulatorServer
 from etl.simulator.world import World
-from tests.export.synthetic import add_lines, add_result
+from tests.export.synthetic import add_lines, add_result, points_sql
 
 TINY_BBOX = (6.60, 46.50, 6.68, 46.55)
 INSERT_IMAGE = """
@@ -52,12 +52,7 @@ async def _load(dsn: str, world: World, count: int, name: str) -> list[int]:
     try:
         await conn.executemany(INSERT_IMAGE, [_row(r) for r in records])
         await add_result(conn, name, {"spacing_urban": 100, "spacing_other": 1000, "spacing_mode": "path"})
-        await conn.execute(
-            """INSERT INTO filter_points (result_name, image_id, sequence_id, class, geom, captured_at, is_pano,
-                                         width, height, make, model, creator_username)
-               SELECT $1, id, sequence_id, CASE WHEN id % 2 = 0 THEN 'urban' ELSE 'other' END, geom, captured_at,
-                      is_pano, width, height, make, model, creator_username
-               FROM images WHERE id = ANY($2::bigint[])""", name, [int(r["id"]) for r in records])
+        await conn.execute(points_sql("i.id = ANY($2::bigint[])", "i.id % 2 = 0"), name, [int(r["id"]) for r in records])
         await add_lines(conn, name)
     finally:
         await conn.close()
