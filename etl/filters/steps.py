@@ -13,8 +13,8 @@ from etl.filters.results import ResultHandle
 from etl.filters.walk_impl import walk_sql
 from etl.paths import sql_text
 
-# Sorting the images for the window walk is the biggest memory user; in memory it is
-# several times faster than spilling to disk. Per sort (the walk's parallel workers each
+# Sorting the images for the walk is the biggest memory user; in memory it is several
+# times faster than spilling to disk. Per sort (the walk's parallel workers each
 # sort their share), only while the walk statement runs.
 WALK_WORK_MEM = "256MB"
 

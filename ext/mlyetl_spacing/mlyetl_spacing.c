@@ -7,9 +7,8 @@
  *
  * De-duplication: a row is a duplicate when an earlier row of the same sequence has the
  * same capture time and the same position (exact double equality); its original is the
- * first such row, which in (captured_at, id) order is the lowest id. Only the rows of the
- * current capture time are remembered (a buffer reused across partitions), so memory
- * stays small.
+ * first such row, which in (captured_at, id) order is the lowest id. Only the originals of
+ * the current capture time are remembered (a small buffer), so de-duplication costs little.
  *
  * The haversine is written in the operation order of mlyetl_haversine_m (SQL) and of
  * etl/filters/reference.py, and built with -ffp-contract=off, so the three give the same
@@ -41,7 +40,7 @@ typedef struct RunEntry
     double      lon;
 } RunEntry;
 
-/* The originals seen at the current capture time; reused across partitions. */
+/* The originals seen at the current capture time (emptied when the time changes). */
 typedef struct RunBuffer
 {
     int         n;
@@ -52,7 +51,7 @@ typedef struct RunBuffer
 /* One walk's state (a class of a sequence; or, for the duplicate buffer, the sequence). */
 typedef struct WalkState
 {
-    bool        started;        /* a row of this partition was seen */
+    bool        started;        /* a row of this walk was seen */
     TimestampTz run_time;       /* capture time of the buffered originals */
     double      last_lat;       /* path: previous original; straight: last kept point */
     double      last_lon;
@@ -266,6 +265,7 @@ sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double l
 {
     DatumList  *lons = &w->lists[LIST_LINE_LON];
     DatumList  *lats = &w->lists[LIST_LINE_LAT];
+    int64       original;
 
     if (w->runs.started && (t < w->last_at || (t == w->last_at && id <= w->last_id)))
         ereport(ERROR,
@@ -274,13 +274,13 @@ sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double l
                  errhint("the statement must feed each sequence sorted; this is a bug in its plan")));
     w->last_at = t;
     w->last_id = id;
-    if (first_id(&w->runs, &w->buf, t, id, lat, lon) != id)
+    original = first_id(&w->runs, &w->buf, t, id, lat, lon);
+    w->runs.started = true;
+    if (original != id)
     {
-        w->runs.started = true;
         w->duplicates++;
         return;
     }
-    w->runs.started = true;
     if (lons->n > 0)
         w->length_m = w->length_m + haversine_m(DatumGetFloat8(lats->values[lats->n - 1]),
                                                 DatumGetFloat8(lons->values[lons->n - 1]), lat, lon);
