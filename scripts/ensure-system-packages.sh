@@ -19,7 +19,8 @@ command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 # The C spacing walk of `mlyetl filter` (ext/mlyetl_spacing) is built with PGXS; only where
 # apt can install it (without it the filter uses its PL/pgSQL fallback). Note: apt may also
 # bring the server to the dev package's minor version; restart running clusters after that.
-if [ -n "$major" ] && [ ! -f "/usr/lib/postgresql/$major/lib/pgxs/src/makefiles/pgxs.mk" ] \
+# pgxs.mk alone is no sign of the dev package: postgresql-client ships it; the server headers are.
+if [ -n "$major" ] && [ ! -f "/usr/include/postgresql/$major/server/postgres.h" ] \
    && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing+=("postgresql-server-dev-$major")
   { command -v gcc && command -v make; } >/dev/null 2>&1 || missing+=(gcc make)

@@ -8,10 +8,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 
 pg_config=""
 for candidate in /usr/lib/postgresql/*/bin/pg_config "$(command -v pg_config || true)"; do
-  [ -x "$candidate" ] && "$candidate" --pgxs >/dev/null 2>&1 && [ -f "$("$candidate" --pgxs)" ] && pg_config="$candidate"
+  # PGXS and the server headers (postgresql-client ships pgxs.mk without them)
+  [ -x "$candidate" ] && "$candidate" --pgxs >/dev/null 2>&1 && [ -f "$("$candidate" --pgxs)" ] \
+    && [ -f "$("$candidate" --includedir-server)/postgres.h" ] && pg_config="$candidate"
 done
 if [ -z "$pg_config" ] || ! command -v make >/dev/null 2>&1 || ! command -v gcc >/dev/null 2>&1; then
-  echo "mlyetl_spacing not built (needs pg_config with PGXS, make and gcc): filter uses the PL/pgSQL walk" >&2
+  echo "mlyetl_spacing not built (needs pg_config with PGXS and the server headers, make and gcc): filter uses the PL/pgSQL walk" >&2
   exit 0
 fi
 if [ ! -w "$("$pg_config" --pkglibdir)" ]; then
