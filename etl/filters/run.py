@@ -1,6 +1,7 @@
 """One `mlyetl filter` run: find what changed, clip + classify + walk it in one parallel
 statement (one summary row per sequence), write its points, lines and signatures in
-parallel buckets, index and attach a new result, store the counts.
+parallel buckets, index and attach a new result, store the counts. A result's first
+computation (no signatures stored) finds and walks every sequence in one pass.
 
 Incremental rule: a sequence is recomputed when any of its images was inserted, updated
 or deleted (or marked deleted) since the result last stored it, or when the images of the
@@ -101,14 +102,21 @@ async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
 
 async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
                    layers: dict, jobs: int, timer: _Timer) -> dict:
-    with timer.step("find_changed"):
-        dirty = await steps.find_dirty(conn, handle, params, buckets=max(2, jobs))
-    figures = {"recomputed_sequences": sum(dirty.values())}
-    c_walk = await use_c_walk(conn) if dirty else False
-    figures["spacing_walk"] = "c" if c_walk else "plpgsql"
-    with timer.step("clip_classify_walk"):
-        figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
-                       else {"staged_images": 0, "kept_images": 0})
+    buckets = max(2, jobs)
+    c_walk = await use_c_walk(conn)
+    figures: dict = {"spacing_walk": "c" if c_walk else "plpgsql"}
+    if c_walk and not await steps.has_signatures(conn, handle):
+        # nothing stored yet: every sequence is new, find and walk them in one pass
+        with timer.step("clip_classify_walk"):
+            dirty, counts = await steps.walk_fresh(conn, handle, params, layers, buckets)
+        figures.update(counts)
+    else:
+        with timer.step("find_changed"):
+            dirty = await steps.find_dirty(conn, handle, params, buckets=buckets)
+        with timer.step("clip_classify_walk"):
+            figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
+                           else {"staged_images": 0, "kept_images": 0})
+    figures["recomputed_sequences"] = sum(dirty.values())
     with timer.step("write"):
         figures["written_points"] = await _write_all(pool, handle, sorted(dirty))
     if handle.fresh:

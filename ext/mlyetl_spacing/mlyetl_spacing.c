@@ -1,9 +1,10 @@
 /*
  * mlyetl_spacing: the spacing walk of `mlyetl filter` as a C aggregate.
  *
- * mlyetl_walk_sequence gets one sequence's rows in (captured_at, id) order. The PL/pgSQL
- * version (three window passes and a PL/pgSQL call per row) costs ~10 us a row; here a
- * row costs a few comparisons and one haversine.
+ * mlyetl_walk_sequence gets one sequence's rows in any order, sorts them by (captured_at,
+ * id) itself and walks them. The PL/pgSQL version (three window passes and a PL/pgSQL call
+ * per row) costs ~10 us a row; here a row costs an append, its share of a small sort,
+ * a few comparisons and one haversine.
  *
  * De-duplication: a row is a duplicate when an earlier row of the same sequence has the
  * same capture time and the same position (exact double equality); its original is the
@@ -23,6 +24,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
+#include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
 
 PG_MODULE_MAGIC;
@@ -119,6 +121,21 @@ walk_kept(WalkState *state, WalkMode mode, double lat, double lon, double thresh
     return kept;
 }
 
+/*
+ * mlyetl_row_hash(id, xmin): hashint8extended(id, xmin::text::bigint), the per-image term
+ * of a sequence's signature (sql/filters/find_dirty.sql), without the two text
+ * conversions of the SQL form (~65 ns a row): xid's text is its unsigned 32-bit value.
+ */
+PG_FUNCTION_INFO_V1(mlyetl_row_hash);
+Datum
+mlyetl_row_hash(PG_FUNCTION_ARGS)
+{
+    int64       id = PG_GETARG_INT64(0);
+    TransactionId xmin = DatumGetTransactionId(PG_GETARG_DATUM(1));
+
+    return DirectFunctionCall2(hashint8extended, Int64GetDatum(id), Int64GetDatum((int64) xmin));
+}
+
 PG_FUNCTION_INFO_V1(mlyetl_haversine_m_c);
 Datum
 mlyetl_haversine_m_c(PG_FUNCTION_ARGS)
@@ -128,14 +145,15 @@ mlyetl_haversine_m_c(PG_FUNCTION_ARGS)
 }
 
 /*
- * mlyetl_walk_sequence (1.1): the whole walk of one sequence in one aggregate call.
+ * mlyetl_walk_sequence (1.2): the whole walk of one sequence in one aggregate call.
  *
- * An aggregate over one sequence's images, fed in (captured_at, id) order by a sorted
- * subquery (sql/filters/walk_c.sql). PostgreSQL feeds a plain aggregate its rows in the
- * order they arrive, which for a sorted subquery is that order; the transition function
- * checks it on every row and raises an error otherwise, so a plan that ever changed it
- * could not produce a wrong walk silently. (A window function would have the order
- * guaranteed, but its per-row tuplestore work cost twice as much here.)
+ * An aggregate over one sequence's images in any order: the transition only appends the
+ * row to the group's buffer, and the final function sorts the buffer by (captured_at, id)
+ * and walks it. So the statement needs no global sort of all images (1.1 needed a sorted
+ * subquery and checked its order on every row), and the aggregate is parallel: each
+ * worker collects its share of every sequence (partial aggregation), the states travel
+ * serialized to the leader, are concatenated there (combine) and walked once (final). The
+ * result cannot depend on the plan or the order the rows arrive in.
  *
  * The final function returns the summary (type mlyetl_sequence_walk): the line of the
  * originals in order (EWKB, SRID 4326; NULL under two originals), the counts, the first
@@ -245,17 +263,17 @@ strict_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 static SequenceWalk *
-sequence_walk_new(FunctionCallInfo fcinfo, MemoryContext mcxt)
+sequence_walk_new(MemoryContext mcxt, const double thresholds[2], WalkMode mode, TimestampTz first_at)
 {
     SequenceWalk *w = MemoryContextAllocZero(mcxt, sizeof(SequenceWalk));
 
     w->mcxt = mcxt;
     w->buf.size = 16;
     w->buf.entries = MemoryContextAlloc(mcxt, w->buf.size * sizeof(RunEntry));
-    w->thresholds[1] = DatumGetFloat8(strict_arg(fcinfo, 6));
-    w->thresholds[0] = DatumGetFloat8(strict_arg(fcinfo, 7));
-    w->mode = DatumGetBool(strict_arg(fcinfo, 8)) ? WALK_STRAIGHT : WALK_PATH;
-    w->first_at = DatumGetTimestampTz(strict_arg(fcinfo, 1));
+    w->thresholds[0] = thresholds[0];
+    w->thresholds[1] = thresholds[1];
+    w->mode = mode;
+    w->first_at = first_at;
     return w;
 }
 
@@ -267,11 +285,12 @@ sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double l
     DatumList  *lats = &w->lists[LIST_LINE_LAT];
     int64       original;
 
+    /* the final function sorted the rows: equal (time, id) means one image given twice */
     if (w->runs.started && (t < w->last_at || (t == w->last_at && id <= w->last_id)))
         ereport(ERROR,
                 (errcode(ERRCODE_INTERNAL_ERROR),
-                 errmsg("mlyetl_walk_sequence: rows arrived out of (captured_at, id) order"),
-                 errhint("the statement must feed each sequence sorted; this is a bug in its plan")));
+                 errmsg("mlyetl_walk_sequence: image %lld given twice", (long long) id),
+                 errhint("the statement must feed each image once")));
     w->last_at = t;
     w->last_id = id;
     original = first_id(&w->runs, &w->buf, t, id, lat, lon);
@@ -298,27 +317,186 @@ sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double l
     w->states[urban].started = true;
 }
 
+/* One image as the transition stores it. */
+typedef struct WalkPoint
+{
+    TimestampTz t;
+    int64       id;
+    double      lat;
+    double      lon;
+    bool        urban;
+} WalkPoint;
+
+/* The aggregate's state: the walk's parameters and the group's images, unsorted. */
+typedef struct PointBuffer
+{
+    double      thresholds[2];  /* [0] other, [1] urban */
+    bool        straight;
+    int32       n;
+    int32       size;
+    WalkPoint  *points;
+} PointBuffer;
+
+/* Serialized state: the header, then the n points. */
+typedef struct PointBufferHeader
+{
+    double      thresholds[2];
+    int32       n;
+    bool        straight;
+} PointBufferHeader;
+
+static PointBuffer *
+point_buffer_new(MemoryContext mcxt, const double thresholds[2], bool straight, int32 size)
+{
+    PointBuffer *b = MemoryContextAllocZero(mcxt, sizeof(PointBuffer));
+
+    b->thresholds[0] = thresholds[0];
+    b->thresholds[1] = thresholds[1];
+    b->straight = straight;
+    b->size = size > 16 ? size : 16;
+    b->points = MemoryContextAllocHuge(mcxt, (Size) b->size * sizeof(WalkPoint));
+    return b;
+}
+
+/* Room for `more` points; grows in the buffer's own memory context. */
+static void
+point_buffer_reserve(PointBuffer *b, int32 more)
+{
+    if ((int64) b->n + more > b->size)
+    {
+        int64       size = b->size;
+
+        while (size < (int64) b->n + more)
+            size *= 2;
+        if (size > PG_INT32_MAX)
+            ereport(ERROR, (errmsg("mlyetl_walk_sequence: too many images in one sequence")));
+        b->points = repalloc_huge(b->points, (Size) size * sizeof(WalkPoint));
+        b->size = (int32) size;
+    }
+}
+
+static int
+walk_point_cmp(const void *a, const void *b)
+{
+    const WalkPoint *p = a;
+    const WalkPoint *q = b;
+
+    if (p->t != q->t)
+        return p->t < q->t ? -1 : 1;
+    if (p->id != q->id)
+        return p->id < q->id ? -1 : 1;
+    return 0;
+}
+
+static MemoryContext
+aggregate_context(FunctionCallInfo fcinfo, const char *name)
+{
+    MemoryContext aggcontext;
+
+    if (!AggCheckCallContext(fcinfo, &aggcontext))
+        ereport(ERROR, (errmsg("%s called outside an aggregate", name)));
+    return aggcontext;
+}
+
 /* Transition: (state, captured_at, id, lat, lon, urban, spacing_urban, spacing_other, straight). */
 PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_step);
 Datum
 mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
 {
-    MemoryContext aggcontext;
-    SequenceWalk *w;
+    MemoryContext aggcontext = aggregate_context(fcinfo, "mlyetl_walk_sequence_step");
+    PointBuffer *b;
+    WalkPoint  *p;
 
-    if (!AggCheckCallContext(fcinfo, &aggcontext))
-        ereport(ERROR, (errmsg("mlyetl_walk_sequence_step called outside an aggregate")));
-    w = PG_ARGISNULL(0) ? sequence_walk_new(fcinfo, aggcontext) : (SequenceWalk *) PG_GETARG_POINTER(0);
-    sequence_walk_row(w, DatumGetTimestampTz(strict_arg(fcinfo, 1)), DatumGetInt64(strict_arg(fcinfo, 2)),
-                      DatumGetFloat8(strict_arg(fcinfo, 3)), DatumGetFloat8(strict_arg(fcinfo, 4)),
-                      DatumGetBool(strict_arg(fcinfo, 5)) ? 1 : 0);
-    PG_RETURN_POINTER(w);
+    if (PG_ARGISNULL(0))
+    {
+        double      thresholds[2];
+
+        thresholds[1] = DatumGetFloat8(strict_arg(fcinfo, 6));
+        thresholds[0] = DatumGetFloat8(strict_arg(fcinfo, 7));
+        b = point_buffer_new(aggcontext, thresholds, DatumGetBool(strict_arg(fcinfo, 8)), 16);
+    }
+    else
+        b = (PointBuffer *) PG_GETARG_POINTER(0);
+    point_buffer_reserve(b, 1);
+    p = &b->points[b->n++];
+    p->t = DatumGetTimestampTz(strict_arg(fcinfo, 1));
+    p->id = DatumGetInt64(strict_arg(fcinfo, 2));
+    p->lat = DatumGetFloat8(strict_arg(fcinfo, 3));
+    p->lon = DatumGetFloat8(strict_arg(fcinfo, 4));
+    p->urban = DatumGetBool(strict_arg(fcinfo, 5));
+    PG_RETURN_POINTER(b);
+}
+
+/* Combine two partial states (parallel aggregation): the second's images join the first. */
+PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_combine);
+Datum
+mlyetl_walk_sequence_combine(PG_FUNCTION_ARGS)
+{
+    MemoryContext aggcontext = aggregate_context(fcinfo, "mlyetl_walk_sequence_combine");
+    PointBuffer *into = PG_ARGISNULL(0) ? NULL : (PointBuffer *) PG_GETARG_POINTER(0);
+    PointBuffer *from = PG_ARGISNULL(1) ? NULL : (PointBuffer *) PG_GETARG_POINTER(1);
+
+    if (from == NULL || from->n == 0)
+    {
+        if (into == NULL)
+            PG_RETURN_NULL();
+        PG_RETURN_POINTER(into);
+    }
+    /* `from` may live in a short-lived context (deserialized): copy, never adopt it */
+    if (into == NULL)
+        into = point_buffer_new(aggcontext, from->thresholds, from->straight, from->n);
+    point_buffer_reserve(into, from->n);
+    memcpy(&into->points[into->n], from->points, (Size) from->n * sizeof(WalkPoint));
+    into->n += from->n;
+    PG_RETURN_POINTER(into);
+}
+
+PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_serialize);
+Datum
+mlyetl_walk_sequence_serialize(PG_FUNCTION_ARGS)
+{
+    PointBuffer *b = (PointBuffer *) PG_GETARG_POINTER(0);
+    PointBufferHeader header;
+    Size        points = (Size) b->n * sizeof(WalkPoint);
+    bytea      *out = palloc(VARHDRSZ + sizeof(header) + points);
+
+    (void) aggregate_context(fcinfo, "mlyetl_walk_sequence_serialize");
+    memset(&header, 0, sizeof(header));
+    header.thresholds[0] = b->thresholds[0];
+    header.thresholds[1] = b->thresholds[1];
+    header.n = b->n;
+    header.straight = b->straight;
+    SET_VARSIZE(out, VARHDRSZ + sizeof(header) + points);
+    memcpy(VARDATA(out), &header, sizeof(header));
+    memcpy(VARDATA(out) + sizeof(header), b->points, points);
+    PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_deserialize);
+Datum
+mlyetl_walk_sequence_deserialize(PG_FUNCTION_ARGS)
+{
+    bytea      *in = PG_GETARG_BYTEA_PP(0);
+    PointBufferHeader header;
+    PointBuffer *b;
+
+    (void) aggregate_context(fcinfo, "mlyetl_walk_sequence_deserialize");
+    if (VARSIZE_ANY_EXHDR(in) < sizeof(header))
+        ereport(ERROR, (errmsg("mlyetl_walk_sequence: bad serialized state")));
+    memcpy(&header, VARDATA_ANY(in), sizeof(header));
+    if (VARSIZE_ANY_EXHDR(in) != sizeof(header) + (Size) header.n * sizeof(WalkPoint))
+        ereport(ERROR, (errmsg("mlyetl_walk_sequence: bad serialized state")));
+    b = point_buffer_new(CurrentMemoryContext, header.thresholds, header.straight, header.n);
+    memcpy(b->points, VARDATA_ANY(in) + sizeof(header), (Size) header.n * sizeof(WalkPoint));
+    b->n = header.n;
+    PG_RETURN_POINTER(b);
 }
 
 PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_final);
 Datum
 mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
 {
+    PointBuffer *b;
     SequenceWalk *w;
     TupleDesc   tupdesc;
     Datum       values[15];
@@ -326,10 +504,19 @@ mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
 
     if (PG_ARGISNULL(0))
         PG_RETURN_NULL();       /* no rows */
-    w = (SequenceWalk *) PG_GETARG_POINTER(0);
+    b = (PointBuffer *) PG_GETARG_POINTER(0);
+    if (b->n == 0)
+        PG_RETURN_NULL();
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
         ereport(ERROR, (errmsg("mlyetl_walk_sequence must return type mlyetl_sequence_walk")));
     tupdesc = BlessTupleDesc(tupdesc);
+    /* sorts the state in place: the aggregate is declared FINALFUNC_MODIFY = READ_WRITE */
+    qsort(b->points, b->n, sizeof(WalkPoint), walk_point_cmp);
+    w = sequence_walk_new(CurrentMemoryContext, b->thresholds, b->straight ? WALK_STRAIGHT : WALK_PATH,
+                          b->points[0].t);
+    for (int32 i = 0; i < b->n; i++)
+        sequence_walk_row(w, b->points[i].t, b->points[i].id, b->points[i].lat, b->points[i].lon,
+                          b->points[i].urban ? 1 : 0);
     if (w->lists[LIST_LINE_LON].n >= 2)
         values[0] = PointerGetDatum(line_ewkb(&w->lists[LIST_LINE_LON], &w->lists[LIST_LINE_LAT]));
     else

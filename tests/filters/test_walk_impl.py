@@ -5,6 +5,7 @@ where the extension cannot be created falls back, saying so in the log."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import secrets
 from pathlib import Path
@@ -13,7 +14,7 @@ import asyncpg
 import pytest
 
 from etl.errors import RunFailure
-from etl.filters.walk_impl import ENV, use_c_walk
+from etl.filters.walk_impl import ENV, VERSION, use_c_walk
 from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, points, setup_square_world
 
 
@@ -44,7 +45,7 @@ def test_c_walk_and_fallback_store_the_same_result(db_dsn: str, tmp_path: Path, 
     monkeypatch.setenv(ENV, "auto")
     c_walk = filter_square(db_dsn, name="c", spacing_urban=100.0, spacing_other=200.0)
     assert (fallback.counts["spacing_walk"], c_walk.counts["spacing_walk"]) == ("plpgsql", "c")
-    assert "spacing walk: C (extension mlyetl_spacing 1.1)" in caplog.text
+    assert f"spacing walk: C (extension mlyetl_spacing {VERSION})" in caplog.text
     pl_points = {i: (r["class"], r["kept"], r["duplicate_of"]) for i, r in points(db_dsn, "pl").items()}
     c_points = {i: (r["class"], r["kept"], r["duplicate_of"]) for i, r in points(db_dsn, "c").items()}
     assert pl_points == c_points
@@ -98,10 +99,48 @@ async def _walk_rows_in_this_order(dsn: str, rows: list[tuple]) -> asyncpg.Recor
         await conn.close()
 
 
-def test_the_c_aggregate_refuses_rows_out_of_capture_order(db_dsn: str) -> None:
-    # sorted rows walk (the 2nd image is 111 m on, so kept); the same rows in another order
-    # are an error, never a silently wrong walk
-    walked = asyncio.run(_walk_rows_in_this_order(db_dsn, [(0, 1, 0.0), (1, 2, 0.001), (1, 3, 0.0015)]))
-    assert (walked["image_count"], list(walked["kept_ids"]), walked["line"] is not None) == (3, [1, 2], True)
-    with pytest.raises(asyncpg.PostgresError, match="out of \\(captured_at, id\\) order"):
-        asyncio.run(_walk_rows_in_this_order(db_dsn, [(0, 1, 0.0), (1, 3, 0.0015), (1, 2, 0.001)]))
+def test_the_c_aggregate_walks_rows_given_in_any_order(db_dsn: str) -> None:
+    # it sorts each sequence's rows by (captured_at, id) itself: every order of the same
+    # rows gives the same walk (the 2nd image is 111 m on, kept; the 3rd 55 m, the 4th 166 m)
+    rows = [(0, 1, 0.0), (1, 2, 0.001), (1, 3, 0.0015), (2, 4, 0.0025)]
+    walks = {repr(tuple(asyncio.run(_walk_rows_in_this_order(db_dsn, list(order))))) for order in itertools.permutations(rows)}
+    assert len(walks) == 1
+    walked = asyncio.run(_walk_rows_in_this_order(db_dsn, rows[::-1]))
+    assert (walked["image_count"], list(walked["kept_ids"]), walked["line"] is not None) == (4, [1, 2, 4], True)
+
+
+def test_the_c_aggregate_refuses_an_image_given_twice(db_dsn: str) -> None:
+    with pytest.raises(asyncpg.PostgresError, match="image 2 given twice"):
+        asyncio.run(_walk_rows_in_this_order(db_dsn, [(0, 1, 0.0), (1, 2, 0.001), (1, 2, 0.001)]))
+
+
+async def _walk_table(dsn: str, parallel: bool) -> list[tuple]:
+    """Walk 3,000 sequences of a table, with a forced parallel plan (partial states built by
+    workers, serialized, combined) or a serial one."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS mlyetl_spacing")
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS walk_rows AS SELECT g % 3000 AS seq, g::bigint AS id,"
+            " timestamptz '2021-06-01' + make_interval(secs => (g::bigint * 7919) % 50) AS t,"
+            " 45 + ((g::bigint * 104729) % 997) * 1e-5 AS lat, 7 + ((g::bigint * 1299709) % 991) * 1e-5 AS lon,"
+            " g % 7 = 0 AS urban FROM generate_series(1, 300000) g")
+        await conn.execute("ANALYZE walk_rows")
+        settings = ("SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+                    " SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off"
+                    if parallel else "SET max_parallel_workers_per_gather = 0")
+        await conn.execute(settings)
+        plan = "\n".join(r[0] for r in await conn.fetch(
+            "EXPLAIN SELECT seq, mlyetl_walk_sequence(t, id, lat, lon, urban, 100.0, 1000.0, false) FROM walk_rows GROUP BY seq"))
+        assert ("Partial" in plan) == parallel, plan
+        rows = await conn.fetch("SELECT seq, (mlyetl_walk_sequence(t, id, lat, lon, urban, 100.0, 1000.0, false)).*"
+                                " FROM walk_rows GROUP BY seq ORDER BY seq")
+        return [tuple(r) for r in rows]
+    finally:
+        await conn.close()
+
+
+def test_the_c_aggregate_gives_the_same_walks_in_parallel_and_serial_plans(db_dsn: str) -> None:
+    parallel, serial = asyncio.run(_walk_table(db_dsn, True)), asyncio.run(_walk_table(db_dsn, False))
+    assert len(serial) == 3000 and parallel == serial
+    assert sum(r[6] for r in serial) > 3000  # kept images (several per sequence): real walks

@@ -1,5 +1,6 @@
--- mlyetl_spacing 1.1: the spacing walk of mlyetl filter as one C aggregate over each
--- sequence, fed in (captured_at, id) order. Used by sql/filters/walk_c.sql; the PL/pgSQL
+-- mlyetl_spacing 1.2: the spacing walk of mlyetl filter as one C aggregate over each
+-- sequence's images in any order (it sorts them itself; parallel: partial states are
+-- combined). Used by sql/filters/walk_c.sql and walk_fresh_c.sql; the PL/pgSQL
 -- aggregates of migrations/sql/0001/40_results.up.sql (sql/filters/walk_summary.sql) are
 -- the fallback and give the same result.
 \echo Use "CREATE EXTENSION mlyetl_spacing" to load this file. \quit
@@ -30,24 +31,45 @@ CREATE FUNCTION mlyetl_walk_sequence_step(internal, captured_at timestamptz, id 
 RETURNS internal AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_step'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+CREATE FUNCTION mlyetl_walk_sequence_combine(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION mlyetl_walk_sequence_serialize(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION mlyetl_walk_sequence_deserialize(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE FUNCTION mlyetl_walk_sequence_final(internal)
 RETURNS mlyetl_sequence_walk AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- One sequence's rows, fed in (captured_at, id) order (a sorted subquery; checked on every
--- row, an error otherwise): its summary. Each class walks on its own (path or straight
--- rule with its threshold); duplicates (same capture time and position as an earlier row)
--- are never kept, do not move the walk and are not in the line.
+-- One sequence's rows, in any order: its summary. The final function sorts the rows by
+-- (captured_at, id) and walks them; each class walks on its own (path or straight rule
+-- with its threshold); duplicates (same capture time and position as an earlier row) are
+-- never kept, do not move the walk and are not in the line. Parallel: workers collect
+-- partial states, which are serialized, combined and walked once.
 CREATE AGGREGATE mlyetl_walk_sequence(captured_at timestamptz, id bigint,
                                       lat double precision, lon double precision, urban boolean,
                                       spacing_urban double precision, spacing_other double precision,
                                       straight boolean) (
     SFUNC = mlyetl_walk_sequence_step, STYPE = internal,
-    FINALFUNC = mlyetl_walk_sequence_final, PARALLEL = SAFE
+    COMBINEFUNC = mlyetl_walk_sequence_combine,
+    SERIALFUNC = mlyetl_walk_sequence_serialize, DESERIALFUNC = mlyetl_walk_sequence_deserialize,
+    FINALFUNC = mlyetl_walk_sequence_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE
 );
 
 -- The haversine step of the walk, for tests: must equal mlyetl_haversine_m bit for bit.
 CREATE FUNCTION mlyetl_haversine_m_c(lat1 double precision, lon1 double precision,
                                      lat2 double precision, lon2 double precision)
 RETURNS double precision AS 'MODULE_PATHNAME', 'mlyetl_haversine_m_c'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- hashint8extended(id, xmin::text::bigint) without the text conversions: the per-image
+-- term of a sequence's signature (sql/filters/find_dirty.sql, walk_fresh_c.sql).
+CREATE FUNCTION mlyetl_row_hash(id bigint, row_xmin xid)
+RETURNS bigint AS 'MODULE_PATHNAME', 'mlyetl_row_hash'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
