@@ -13,9 +13,8 @@ from etl.filters.results import ResultHandle
 from etl.filters.walk_impl import walk_sql
 from etl.paths import sql_text
 
-# The walk's hash tables (each parallel worker's share of every sequence's images, then
-# the leader's combined ones: ~100 MB each at 5 M images) are the biggest memory user; in
-# memory they are much faster than spilled to disk. Only while the walk statement runs.
+# Per sort or hash table of the walk statement (each parallel worker has its own), only
+# while it runs: in memory they are much faster than spilled to disk.
 WALK_WORK_MEM = "256MB"
 
 
@@ -56,10 +55,25 @@ def _walk_args(params: FilterParams, layers: dict, c_walk: bool) -> list:
     return args
 
 
+# Grouping the walk in hash tables keeps every walked image in memory until the end (~40 B
+# each in the aggregate's buffers, up to twice that with their growth, in the leader and
+# briefly in the workers too): allowed while `images` holds at most this many rows
+# (~1.5 GB at the limit), else the statement sorts by sequence (spills to disk, memory
+# bounded by work_mem, ~1.3 s slower per 5 M images).
+HASH_WALK_MAX_IMAGES = 25_000_000
+
+
+async def hash_walk_allowed(conn: asyncpg.Connection) -> bool:
+    """May the walk group in hash tables? (the planner's row estimate of `images`)"""
+    estimate = await conn.fetchval("SELECT reltuples FROM pg_class WHERE oid = 'images'::regclass")
+    return estimate is not None and estimate <= HASH_WALK_MAX_IMAGES
+
+
 async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool) -> None:
+    hash_walk = c_walk and await hash_walk_allowed(conn)
     async with conn.transaction():
         await conn.execute(f"SET LOCAL work_mem = '{WALK_WORK_MEM}'")
-        if c_walk:
+        if hash_walk:
             # The C aggregate takes each sequence's images in any order: group them in hash
             # tables. Left to itself the planner sorts all joined rows by sequence instead
             # (the urban polygon of each row included): 4.1 s instead of 2.8 s for the first

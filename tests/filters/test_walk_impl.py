@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from etl.errors import RunFailure
+from etl.filters import steps
 from etl.filters.walk_impl import ENV, VERSION, use_c_walk
 from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, points, setup_square_world
 
@@ -144,3 +145,25 @@ def test_the_c_aggregate_gives_the_same_walks_in_parallel_and_serial_plans(db_ds
     parallel, serial = asyncio.run(_walk_table(db_dsn, True)), asyncio.run(_walk_table(db_dsn, False))
     assert len(serial) == 3000 and parallel == serial
     assert sum(r[6] for r in serial) > 3000  # kept images (several per sequence): real walks
+
+
+def test_the_walk_stores_the_same_result_with_hash_or_sorted_grouping(db_dsn: str, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # above HASH_WALK_MAX_IMAGES the walk statement sorts by sequence instead of hashing
+    # (bounded memory); both plans must store the same result
+    _world(db_dsn, tmp_path)
+    assert asyncio.run(_hash_allowed(db_dsn)) is True
+    filter_square(db_dsn, name="hashed", spacing_urban=100.0, spacing_other=200.0)
+    monkeypatch.setattr(steps, "HASH_WALK_MAX_IMAGES", -2)  # below any estimate, -1 included
+    assert asyncio.run(_hash_allowed(db_dsn)) is False
+    filter_square(db_dsn, name="sorted", spacing_urban=100.0, spacing_other=200.0)
+    assert _lines(db_dsn, "hashed") == _lines(db_dsn, "sorted") and len(_lines(db_dsn, "sorted")) == 6
+    assert points(db_dsn, "hashed").keys() == points(db_dsn, "sorted").keys()
+
+
+async def _hash_allowed(dsn: str) -> bool:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await steps.hash_walk_allowed(conn)
+    finally:
+        await conn.close()
