@@ -3,10 +3,12 @@
 The crawler issue states its target next to this reference ("binary COPY into PostGIS
 alone reaches ~500,000 rows/s here"): running it on the machine of a benchmark tells
 whether that machine is faster or slower than the one the targets were written for.
-Rows are the crawler's own (etl/mapillary/parsing.py: IMAGE_COLUMNS, EWKB positions,
-microsecond timestamps), built before the clock starts, and COPYed by one connection in
-batches of 2,000 (the size of one API answer) into a logged table shaped like `images`
-without its indexes (what a bulk-load crawl writes into).
+Two row shapes, since the issue does not say which rows it meant: the crawler's own image
+rows (etl/mapillary/parsing.py: IMAGE_COLUMNS, 20 columns, EWKB positions, microsecond
+timestamps) into a logged table shaped like `images` without its indexes (what a bulk-load
+crawl writes into), and bare points (id, sequence, time, position) into a 4-column table.
+Rows are built before the clock starts and COPYed by one connection in batches of 2,000
+(the size of one API answer).
 
     MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_copy.py --rows 1000000
 """
@@ -50,15 +52,27 @@ def image_rows(count: int) -> list[tuple]:
     return rows
 
 
-async def copy_rate(dsn: str, rows: list[tuple], data_dir: str | None) -> dict:
+POINT_COLUMNS = ("id", "sequence_id", "captured_at", "geom")
+TABLES = {
+    "image rows": ("CREATE TABLE copy_probe (LIKE images INCLUDING DEFAULTS)", IMAGE_COLUMNS),
+    "points": ("CREATE TABLE copy_probe (id bigint, sequence_id text, captured_at timestamptz, "
+               "geom geometry(Point, 4326))", POINT_COLUMNS),
+}
+
+
+async def copy_rate(dsn: str, shape: str, rows: list[tuple], data_dir: str | None) -> dict:
+    create, columns = TABLES[shape]
+    if shape == "points":
+        rows = [(r[0], r[1], r[2], r[3]) for r in rows]
     conn = await asyncpg.connect(dsn)
     try:
         await register_row_codecs(conn)
-        await conn.execute("DROP TABLE IF EXISTS copy_probe; CREATE TABLE copy_probe (LIKE images INCLUDING DEFAULTS)")
+        await conn.execute("DROP TABLE IF EXISTS copy_probe")
+        await conn.execute(create)
         cpu_before = server_cpu_s(data_dir)
         started = time.monotonic()
         for at in range(0, len(rows), BATCH):
-            await conn.copy_records_to_table("copy_probe", records=rows[at:at + BATCH], columns=IMAGE_COLUMNS)
+            await conn.copy_records_to_table("copy_probe", records=rows[at:at + BATCH], columns=columns)
         seconds = time.monotonic() - started
         stored = await conn.fetchval("SELECT count(*) FROM copy_probe")
         await conn.execute("DROP TABLE copy_probe")
@@ -66,7 +80,7 @@ async def copy_rate(dsn: str, rows: list[tuple], data_dir: str | None) -> dict:
         await conn.close()
     await asyncio.sleep(0.5)  # the backend's CPU counts once the postmaster has reaped it
     cpu_after = server_cpu_s(data_dir)
-    return {"rows": stored, "seconds": round(seconds, 2), "rows_per_s": round(stored / seconds),
+    return {"shape": shape, "rows": stored, "seconds": round(seconds, 2), "rows_per_s": round(stored / seconds),
             "postgres_cpu_s": None if cpu_before is None or cpu_after is None else round(cpu_after - cpu_before, 1),
             "load_before": os.getloadavg()[0]}
 
@@ -86,8 +100,9 @@ async def main() -> None:
         admin, data_dir = with_database(cluster.socket_dsn(), "postgres"), str(cluster.data_dir)
     dsn = await fresh_database(admin, "bench_copy")
     rows = image_rows(args.rows)
-    for _ in range(args.repeat):
-        print(json.dumps(await copy_rate(dsn, rows, data_dir)), flush=True)
+    for shape in TABLES:
+        for _ in range(args.repeat):
+            print(json.dumps(await copy_rate(dsn, shape, rows, data_dir)), flush=True)
 
 
 if __name__ == "__main__":
