@@ -109,7 +109,9 @@ async def walk_fresh(conn: asyncpg.Connection, handle: ResultHandle, params: Fil
 
 
 async def _walk_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict[str, int]:
-    await conn.execute(f"ANALYZE {handle.walk_table}")
+    # the writes join on seq_no: its statistics (and the row count) are what the planner
+    # needs; the lines and kept arrays would cost ~0.25 s more at 5 M images for nothing
+    await conn.execute(f"ANALYZE {handle.walk_table} (seq_no)")
     row = await conn.fetchrow(f"SELECT coalesce(sum(image_count + duplicate_count), 0)::bigint AS staged, "
                               f"coalesce(sum(kept_count), 0)::bigint AS kept FROM {handle.walk_table}")
     return {"staged_images": row["staged"], "kept_images": row["kept"]}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.db.cluster import parallel_workers_per_gather
 from tests.conftest import PROJECT_ROOT, run_cli
 
 
@@ -51,11 +52,19 @@ def test_start_status_url_psql_and_data_survive_restart(world_readable_dir: Path
     assert _psql(url, "select postgis_version()").startswith("3.")
     _psql(url, "create table kept (v int); insert into kept values (42)")
 
+    workers = str(parallel_workers_per_gather())
+    assert _psql(url, "show max_parallel_workers_per_gather") == workers
+
     assert run_cli("db", "stop", "--data-dir", data_dir).returncode == 0
     assert "running: no" in run_cli("db", "status", "--data-dir", data_dir).stdout
+    # mlyetl.conf follows the tool: a file an older version wrote is rewritten at start
+    conf = Path(data_dir) / "pgdata" / "mlyetl.conf"
+    conf.write_text(conf.read_text().replace(f"max_parallel_workers_per_gather = {workers}",
+                                             "max_parallel_workers_per_gather = 7"))
     assert run_cli("db", "start", "--data-dir", data_dir).returncode == 0
     url = run_cli("db", "url", "--data-dir", data_dir).stdout.strip()
     assert _psql(url, "select v from kept") == "42"
+    assert _psql(url, "show max_parallel_workers_per_gather") == workers
     assert oct(stat.S_IMODE(os.stat(Path(data_dir) / "pgpass").st_mode)) == "0o600"
 
 
