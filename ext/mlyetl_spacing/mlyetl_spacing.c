@@ -23,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
@@ -174,7 +175,7 @@ typedef struct DatumList
 enum
 {
     LIST_LINE_LON, LIST_LINE_LAT, LIST_KEPT_ID, LIST_KEPT_URBAN, LIST_KEPT_LON, LIST_KEPT_LAT,
-    LIST_COUNT
+    LIST_KEPT_TID, LIST_COUNT
 };
 
 typedef struct SequenceWalk
@@ -277,9 +278,9 @@ sequence_walk_new(MemoryContext mcxt, const double thresholds[2], WalkMode mode,
     return w;
 }
 
-/* One image of the sequence, in (captured_at, id) order. */
+/* One image of the sequence, in (captured_at, id) order; `tid` must outlive the walk. */
 static void
-sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double lon, int urban)
+sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double lon, int urban, ItemPointer tid)
 {
     DatumList  *lons = &w->lists[LIST_LINE_LON];
     DatumList  *lats = &w->lists[LIST_LINE_LAT];
@@ -313,11 +314,12 @@ sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double l
         datum_list_push(w->mcxt, &w->lists[LIST_KEPT_URBAN], BoolGetDatum(urban == 1));
         datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LON], Float8GetDatum(lon));
         datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LAT], Float8GetDatum(lat));
+        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_TID], PointerGetDatum(tid));
     }
     w->states[urban].started = true;
 }
 
-/* One image as the transition stores it. */
+/* One image as the transition stores it (the row's tid fits in the padding: 40 bytes). */
 typedef struct WalkPoint
 {
     TimestampTz t;
@@ -325,6 +327,8 @@ typedef struct WalkPoint
     double      lat;
     double      lon;
     bool        urban;
+    ItemPointerData tid;        /* where the image's row was read: its attributes are
+                                 * fetched from there later, without an index lookup */
 } WalkPoint;
 
 /* The aggregate's state: the walk's parameters and the group's images, unsorted. */
@@ -398,7 +402,7 @@ aggregate_context(FunctionCallInfo fcinfo, const char *name)
     return aggcontext;
 }
 
-/* Transition: (state, captured_at, id, lat, lon, urban, spacing_urban, spacing_other, straight). */
+/* Transition: (state, captured_at, id, lat, lon, urban, tid, spacing_urban, spacing_other, straight). */
 PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_step);
 Datum
 mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
@@ -411,9 +415,9 @@ mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
     {
         double      thresholds[2];
 
-        thresholds[1] = DatumGetFloat8(strict_arg(fcinfo, 6));
-        thresholds[0] = DatumGetFloat8(strict_arg(fcinfo, 7));
-        b = point_buffer_new(aggcontext, thresholds, DatumGetBool(strict_arg(fcinfo, 8)), 16);
+        thresholds[1] = DatumGetFloat8(strict_arg(fcinfo, 7));
+        thresholds[0] = DatumGetFloat8(strict_arg(fcinfo, 8));
+        b = point_buffer_new(aggcontext, thresholds, DatumGetBool(strict_arg(fcinfo, 9)), 16);
     }
     else
         b = (PointBuffer *) PG_GETARG_POINTER(0);
@@ -424,6 +428,7 @@ mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
     p->lat = DatumGetFloat8(strict_arg(fcinfo, 3));
     p->lon = DatumGetFloat8(strict_arg(fcinfo, 4));
     p->urban = DatumGetBool(strict_arg(fcinfo, 5));
+    ItemPointerCopy((ItemPointer) DatumGetPointer(strict_arg(fcinfo, 6)), &p->tid);
     PG_RETURN_POINTER(b);
 }
 
@@ -499,8 +504,8 @@ mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
     PointBuffer *b;
     SequenceWalk *w;
     TupleDesc   tupdesc;
-    Datum       values[15];
-    bool        nulls[15] = {false};
+    Datum       values[16];
+    bool        nulls[16] = {false};
 
     if (PG_ARGISNULL(0))
         PG_RETURN_NULL();       /* no rows */
@@ -516,7 +521,7 @@ mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
                           b->points[0].t);
     for (int32 i = 0; i < b->n; i++)
         sequence_walk_row(w, b->points[i].t, b->points[i].id, b->points[i].lat, b->points[i].lon,
-                          b->points[i].urban ? 1 : 0);
+                          b->points[i].urban ? 1 : 0, &b->points[i].tid);
     if (w->lists[LIST_LINE_LON].n >= 2)
         values[0] = PointerGetDatum(line_ewkb(&w->lists[LIST_LINE_LON], &w->lists[LIST_LINE_LAT]));
     else
@@ -535,5 +540,7 @@ mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
     values[12] = list_array(&w->lists[LIST_KEPT_URBAN], BOOLOID);
     values[13] = list_array(&w->lists[LIST_KEPT_LON], FLOAT8OID);
     values[14] = list_array(&w->lists[LIST_KEPT_LAT], FLOAT8OID);
+    values[15] = PointerGetDatum(construct_array(w->lists[LIST_KEPT_TID].values, w->lists[LIST_KEPT_TID].n,
+                                                 TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT));
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
