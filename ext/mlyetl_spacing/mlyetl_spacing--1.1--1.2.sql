@@ -1,6 +1,5 @@
 -- mlyetl_spacing 1.1 -> 1.2: mlyetl_walk_sequence takes a sequence's rows in any order
--- (it sorts them itself) and is parallel (combine, serialize); 1.1 needed them sorted. It
--- also takes each image's row address (ctid) and returns the kept ones' (kept_tids).
+-- (it sorts them itself) and is parallel (combine, serialize); 1.1 needed them sorted.
 \echo Use "ALTER EXTENSION mlyetl_spacing UPDATE" to load this file. \quit
 
 DROP AGGREGATE mlyetl_walk_sequence(timestamptz, bigint, double precision, double precision, boolean,
@@ -9,11 +8,8 @@ DROP FUNCTION mlyetl_walk_sequence_step(internal, timestamptz, bigint, double pr
                                         boolean, double precision, double precision, boolean);
 DROP FUNCTION mlyetl_walk_sequence_final(internal);
 
--- the kept images' row addresses: their attributes are read from there, no index lookup
-ALTER TYPE mlyetl_sequence_walk ADD ATTRIBUTE kept_tids tid[];
-
 CREATE FUNCTION mlyetl_walk_sequence_step(internal, captured_at timestamptz, id bigint,
-                                          lat double precision, lon double precision, urban boolean, row_tid tid,
+                                          lat double precision, lon double precision, urban boolean,
                                           spacing_urban double precision, spacing_other double precision,
                                           straight boolean)
 RETURNS internal AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_step'
@@ -41,7 +37,7 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- never kept, do not move the walk and are not in the line. Parallel: workers collect
 -- partial states, which are serialized, combined and walked once.
 CREATE AGGREGATE mlyetl_walk_sequence(captured_at timestamptz, id bigint,
-                                      lat double precision, lon double precision, urban boolean, row_tid tid,
+                                      lat double precision, lon double precision, urban boolean,
                                       spacing_urban double precision, spacing_other double precision,
                                       straight boolean) (
     SFUNC = mlyetl_walk_sequence_step, STYPE = internal,

@@ -21,12 +21,11 @@ CREATE TYPE mlyetl_sequence_walk AS (
     kept_ids          bigint[],          -- the kept originals in capture order ...
     kept_urban        boolean[],         -- ... their class ...
     kept_lon          double precision[],-- ... and position
-    kept_lat          double precision[],
-    kept_tids         tid[]              -- ... and where their rows were read (ctid)
+    kept_lat          double precision[]
 );
 
 CREATE FUNCTION mlyetl_walk_sequence_step(internal, captured_at timestamptz, id bigint,
-                                          lat double precision, lon double precision, urban boolean, row_tid tid,
+                                          lat double precision, lon double precision, urban boolean,
                                           spacing_urban double precision, spacing_other double precision,
                                           straight boolean)
 RETURNS internal AS 'MODULE_PATHNAME', 'mlyetl_walk_sequence_step'
@@ -54,7 +53,7 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- never kept, do not move the walk and are not in the line. Parallel: workers collect
 -- partial states, which are serialized, combined and walked once.
 CREATE AGGREGATE mlyetl_walk_sequence(captured_at timestamptz, id bigint,
-                                      lat double precision, lon double precision, urban boolean, row_tid tid,
+                                      lat double precision, lon double precision, urban boolean,
                                       spacing_urban double precision, spacing_other double precision,
                                       straight boolean) (
     SFUNC = mlyetl_walk_sequence_step, STYPE = internal,

@@ -23,7 +23,6 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
@@ -175,7 +174,7 @@ typedef struct DatumList
 enum
 {
     LIST_LINE_LON, LIST_LINE_LAT, LIST_KEPT_ID, LIST_KEPT_URBAN, LIST_KEPT_LON, LIST_KEPT_LAT,
-    LIST_KEPT_TID, LIST_COUNT
+    LIST_COUNT
 };
 
 typedef struct SequenceWalk
@@ -278,9 +277,9 @@ sequence_walk_new(MemoryContext mcxt, const double thresholds[2], WalkMode mode,
     return w;
 }
 
-/* One image of the sequence, in (captured_at, id) order; `tid` must outlive the walk. */
+/* One image of the sequence, in (captured_at, id) order. */
 static void
-sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double lon, int urban, ItemPointer tid)
+sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double lon, int urban)
 {
     DatumList  *lons = &w->lists[LIST_LINE_LON];
     DatumList  *lats = &w->lists[LIST_LINE_LAT];
@@ -314,12 +313,11 @@ sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double l
         datum_list_push(w->mcxt, &w->lists[LIST_KEPT_URBAN], BoolGetDatum(urban == 1));
         datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LON], Float8GetDatum(lon));
         datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LAT], Float8GetDatum(lat));
-        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_TID], PointerGetDatum(tid));
     }
     w->states[urban].started = true;
 }
 
-/* One image as the transition stores it (the row's tid fits in the padding: 40 bytes). */
+/* One image as the transition stores it. */
 typedef struct WalkPoint
 {
     TimestampTz t;
@@ -327,8 +325,6 @@ typedef struct WalkPoint
     double      lat;
     double      lon;
     bool        urban;
-    ItemPointerData tid;        /* where the image's row was read: its attributes are
-                                 * fetched from there later, without an index lookup */
 } WalkPoint;
 
 /* The aggregate's state: the walk's parameters and the group's images, unsorted. */
@@ -402,7 +398,7 @@ aggregate_context(FunctionCallInfo fcinfo, const char *name)
     return aggcontext;
 }
 
-/* Transition: (state, captured_at, id, lat, lon, urban, tid, spacing_urban, spacing_other, straight). */
+/* Transition: (state, captured_at, id, lat, lon, urban, spacing_urban, spacing_other, straight). */
 PG_FUNCTION_INFO_V1(mlyetl_walk_sequence_step);
 Datum
 mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
@@ -415,9 +411,9 @@ mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
     {
         double      thresholds[2];
 
-        thresholds[1] = DatumGetFloat8(strict_arg(fcinfo, 7));
-        thresholds[0] = DatumGetFloat8(strict_arg(fcinfo, 8));
-        b = point_buffer_new(aggcontext, thresholds, DatumGetBool(strict_arg(fcinfo, 9)), 16);
+        thresholds[1] = DatumGetFloat8(strict_arg(fcinfo, 6));
+        thresholds[0] = DatumGetFloat8(strict_arg(fcinfo, 7));
+        b = point_buffer_new(aggcontext, thresholds, DatumGetBool(strict_arg(fcinfo, 8)), 16);
     }
     else
         b = (PointBuffer *) PG_GETARG_POINTER(0);
@@ -428,7 +424,6 @@ mlyetl_walk_sequence_step(PG_FUNCTION_ARGS)
     p->lat = DatumGetFloat8(strict_arg(fcinfo, 3));
     p->lon = DatumGetFloat8(strict_arg(fcinfo, 4));
     p->urban = DatumGetBool(strict_arg(fcinfo, 5));
-    ItemPointerCopy((ItemPointer) DatumGetPointer(strict_arg(fcinfo, 6)), &p->tid);
     PG_RETURN_POINTER(b);
 }
 
@@ -504,8 +499,8 @@ mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
     PointBuffer *b;
     SequenceWalk *w;
     TupleDesc   tupdesc;
-    Datum       values[16];
-    bool        nulls[16] = {false};
+    Datum       values[15];
+    bool        nulls[15] = {false};
 
     if (PG_ARGISNULL(0))
         PG_RETURN_NULL();       /* no rows */
@@ -521,7 +516,7 @@ mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
                           b->points[0].t);
     for (int32 i = 0; i < b->n; i++)
         sequence_walk_row(w, b->points[i].t, b->points[i].id, b->points[i].lat, b->points[i].lon,
-                          b->points[i].urban ? 1 : 0, &b->points[i].tid);
+                          b->points[i].urban ? 1 : 0);
     if (w->lists[LIST_LINE_LON].n >= 2)
         values[0] = PointerGetDatum(line_ewkb(&w->lists[LIST_LINE_LON], &w->lists[LIST_LINE_LAT]));
     else
@@ -540,7 +535,5 @@ mlyetl_walk_sequence_final(PG_FUNCTION_ARGS)
     values[12] = list_array(&w->lists[LIST_KEPT_URBAN], BOOLOID);
     values[13] = list_array(&w->lists[LIST_KEPT_LON], FLOAT8OID);
     values[14] = list_array(&w->lists[LIST_KEPT_LAT], FLOAT8OID);
-    values[15] = PointerGetDatum(construct_array(w->lists[LIST_KEPT_TID].values, w->lists[LIST_KEPT_TID].n,
-                                                 TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT));
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

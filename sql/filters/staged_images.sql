@@ -1,14 +1,13 @@
 -- The images to walk (a subquery of walk_c.sql / walk_path.sql / walk_straight.sql): the
 -- live images of the work table's sequences that lie in the continent (layer $1),
 -- classified urban / other with the urban layer ($2), in a narrow form for the walk's sort
--- (integer sequence number, boolean class, lon/lat, and the row's address: the kept
--- images' attributes are read from there, insert_points.sql).
+-- (integer sequence number, boolean class, lon/lat).
 -- Point-in-polygon is a hash join on the point's grid cell (mlyetl_grid_cell with the
 -- layers' cell sizes $3 and $4) against boundary_cells, one row per cell: a covered cell
 -- decides at once, otherwise ST_Intersects tests the layer inside that cell. ST_Intersects
 -- counts the boundary as inside: a point exactly on the continent's or an urban area's
 -- border is in. $5: the --exclude-result name or NULL (its kept images are not input).
-SELECT i.id, w.seq_no, i.captured_at, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.ctid AS tid,
+SELECT i.id, w.seq_no, i.captured_at, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat,
        coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false) AS urban
 FROM images i
 JOIN {work} w ON w.sequence_id = i.sequence_id AND w.signature IS NOT NULL

@@ -10,7 +10,7 @@
 CREATE UNLOGGED TABLE {walk} AS
 SELECT seq_no, (s).*
 FROM (
-    SELECT seq_no, mlyetl_walk_sequence(captured_at, id, lat, lon, urban, tid, $6::float8, $7::float8, $8::boolean) AS s
+    SELECT seq_no, mlyetl_walk_sequence(captured_at, id, lat, lon, urban, $6::float8, $7::float8, $8::boolean) AS s
     FROM ({staged}) staged
     GROUP BY seq_no
 ) walked

@@ -14,7 +14,7 @@ FROM (
     SELECT i.sequence_id,
            count(*)::text || ':' || bit_xor(mlyetl_row_hash(i.id, i.xmin))::text AS signature,
            mlyetl_walk_sequence(i.captured_at, i.id, ST_Y(i.geom), ST_X(i.geom),
-                                coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false), i.ctid,
+                                coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false),
                                 $6::float8, $7::float8, $8::boolean) FILTER (WHERE c.cell IS NOT NULL) AS s
     FROM images i
     LEFT JOIN boundary_cells c ON c.layer_id = $1 AND c.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), $3)

@@ -21,8 +21,7 @@ SELECT seq_no,
        array_agg(id ORDER BY captured_at, id) FILTER (WHERE kept) AS kept_ids,
        array_agg(urban ORDER BY captured_at, id) FILTER (WHERE kept) AS kept_urban,
        array_agg(lon ORDER BY captured_at, id) FILTER (WHERE kept) AS kept_lon,
-       array_agg(lat ORDER BY captured_at, id) FILTER (WHERE kept) AS kept_lat,
-       array_agg(tid ORDER BY captured_at, id) FILTER (WHERE kept) AS kept_tids
+       array_agg(lat ORDER BY captured_at, id) FILTER (WHERE kept) AS kept_lat
 FROM (
     -- the haversine step from the previous original of the sequence (summed in capture
     -- order below: the same doubles as the C aggregate's running sum)

@@ -22,7 +22,7 @@ from etl.filters.walk_impl import EXTENSION, walk_sql
 HANDLE = ResultHandle("prop", 999, True)
 STAGE = "prop_stage"
 # the test's rows stand in for staged_images.sql, whose parameters $1-$5 they do not need
-STAGED = (f"SELECT id, seq_no, captured_at, lon, lat, urban, format('(%s,1)', id)::tid AS tid FROM {STAGE} "
+STAGED = (f"SELECT id, seq_no, captured_at, lon, lat, urban FROM {STAGE} "
           "CROSS JOIN (SELECT $1::integer, $2::integer, $3::float8, $4::float8, $5::text) AS unused")
 # a few base positions so that equal positions (duplicates) and zero steps occur often, and
 # positions at 1e-9 degree resolution (0.1 mm): real coordinates, no subnormal differences

@@ -16,7 +16,7 @@ import pytest
 from etl.errors import RunFailure
 from etl.filters import steps
 from etl.filters.walk_impl import ENV, VERSION, use_c_walk
-from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, kept_ids, points, setup_square_world
+from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, points, setup_square_world
 
 
 def _world(dsn: str, tmp_path: Path) -> None:
@@ -94,8 +94,7 @@ async def _walk_rows_in_this_order(dsn: str, rows: list[tuple]) -> asyncpg.Recor
         await conn.execute("CREATE EXTENSION IF NOT EXISTS mlyetl_spacing")
         return await conn.fetchrow(
             "SELECT (mlyetl_walk_sequence(timestamptz '2021-06-01' + make_interval(secs => t), id, lat, 0.0, false,"
-            " format('(%s,1)', id)::tid, 100.0, 100.0, false)).*"
-            " FROM unnest($1::int[], $2::bigint[], $3::float8[]) AS r(t, id, lat)",
+            " 100.0, 100.0, false)).* FROM unnest($1::int[], $2::bigint[], $3::float8[]) AS r(t, id, lat)",
             *[list(column) for column in zip(*rows)])
     finally:
         await conn.close()
@@ -133,10 +132,9 @@ async def _walk_table(dsn: str, parallel: bool) -> list[tuple]:
                     if parallel else "SET max_parallel_workers_per_gather = 0")
         await conn.execute(settings)
         plan = "\n".join(r[0] for r in await conn.fetch(
-            "EXPLAIN SELECT seq, mlyetl_walk_sequence(t, id, lat, lon, urban, ctid, 100.0, 1000.0, false)"
-            " FROM walk_rows GROUP BY seq"))
+            "EXPLAIN SELECT seq, mlyetl_walk_sequence(t, id, lat, lon, urban, 100.0, 1000.0, false) FROM walk_rows GROUP BY seq"))
         assert ("Partial" in plan) == parallel, plan
-        rows = await conn.fetch("SELECT seq, (mlyetl_walk_sequence(t, id, lat, lon, urban, ctid, 100.0, 1000.0, false)).*"
+        rows = await conn.fetch("SELECT seq, (mlyetl_walk_sequence(t, id, lat, lon, urban, 100.0, 1000.0, false)).*"
                                 " FROM walk_rows GROUP BY seq ORDER BY seq")
         return [tuple(r) for r in rows]
     finally:
@@ -169,28 +167,3 @@ async def _hash_allowed(dsn: str) -> bool:
         return await steps.hash_walk_allowed(conn)
     finally:
         await conn.close()
-
-
-def test_kept_images_updated_between_the_walk_and_the_write_get_their_new_attributes(
-        db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the write reads kept images at the row address the walk saw; a row updated in between
-    # has moved (a new row version elsewhere): it must be found by key, with its new values
-    _world(db_dsn, tmp_path)
-    filter_square(db_dsn, name="still", spacing_urban=100.0, spacing_other=200.0)
-    still = kept_ids(db_dsn, "still")
-    write_bucket = steps.write_bucket
-    moved: list[int] = []
-
-    async def update_then_write(conn, handle, bucket):  # noqa: ANN001, ANN202
-        if not moved:  # before the first bucket: every image gets a new row version
-            status = await conn.execute("UPDATE images SET make = 'moved-' || id")
-            moved.append(int(status.split()[-1]))
-        return await write_bucket(conn, handle, bucket)
-
-    monkeypatch.setattr(steps, "write_bucket", update_then_write)
-    filter_square(db_dsn, name="moving", spacing_urban=100.0, spacing_other=200.0)
-    assert moved and moved[0] > 200
-    assert kept_ids(db_dsn, "moving") == still  # kept_ids also checks the attributes against images
-    makes = asyncio.run(fetch(db_dsn, "SELECT DISTINCT make = 'moved-' || image_id AS new FROM filter_points "
-                                      "WHERE result_name = 'moving'"))
-    assert [r["new"] for r in makes] == [True]
