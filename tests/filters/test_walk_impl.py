@@ -16,7 +16,7 @@ import pytest
 from etl.errors import RunFailure
 from etl.filters import steps
 from etl.filters.walk_impl import ENV, VERSION, use_c_walk
-from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, points, setup_square_world
+from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, kept_ids, points, setup_square_world
 
 
 def _world(dsn: str, tmp_path: Path) -> None:
@@ -167,3 +167,28 @@ async def _hash_allowed(dsn: str) -> bool:
         return await steps.hash_walk_allowed(conn)
     finally:
         await conn.close()
+
+
+def test_kept_images_updated_between_the_walk_and_the_write_get_their_new_attributes(
+        db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # images updated after the walk and before the write (a crawl running beside the
+    # filter): their kept rows carry the values the write sees, never stale or missing ones
+    _world(db_dsn, tmp_path)
+    filter_square(db_dsn, name="still", spacing_urban=100.0, spacing_other=200.0)
+    still = kept_ids(db_dsn, "still")
+    write_bucket = steps.write_bucket
+    moved: list[int] = []
+
+    async def update_then_write(conn, handle, bucket):  # noqa: ANN001, ANN202
+        if not moved:  # before the first bucket: every image gets a new row version
+            status = await conn.execute("UPDATE images SET make = 'moved-' || id")
+            moved.append(int(status.split()[-1]))
+        return await write_bucket(conn, handle, bucket)
+
+    monkeypatch.setattr(steps, "write_bucket", update_then_write)
+    filter_square(db_dsn, name="moving", spacing_urban=100.0, spacing_other=200.0)
+    assert moved and moved[0] > 200
+    assert kept_ids(db_dsn, "moving") == still  # kept_ids also checks the attributes against images
+    makes = asyncio.run(fetch(db_dsn, "SELECT DISTINCT make = 'moved-' || image_id AS new FROM filter_points "
+                                      "WHERE result_name = 'moving'"))
+    assert [r["new"] for r in makes] == [True]
