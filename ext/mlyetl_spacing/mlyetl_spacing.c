@@ -96,9 +96,13 @@ first_id(WalkState *state, RunBuffer *buf, TimestampTz t, int64 id, double lat, 
     return id;
 }
 
-/* Is the original at (lat, lon) kept? Advances the walk state. */
+/*
+ * Is the original at (lat, lon) kept? Advances the walk state. `step`, when not NULL, is
+ * the haversine from the state's last point to (lat, lon), already computed by the caller
+ * for the same two points (so the same double).
+ */
 static bool
-walk_kept(WalkState *state, WalkMode mode, double lat, double lon, double threshold)
+walk_kept(WalkState *state, WalkMode mode, double lat, double lon, double threshold, const double *step)
 {
     bool        kept;
 
@@ -106,11 +110,11 @@ walk_kept(WalkState *state, WalkMode mode, double lat, double lon, double thresh
         kept = true;
     else if (mode == WALK_PATH)
     {
-        state->sum = state->sum + haversine_m(state->last_lat, state->last_lon, lat, lon);
+        state->sum = state->sum + (step ? *step : haversine_m(state->last_lat, state->last_lon, lat, lon));
         kept = state->sum >= threshold;
     }
     else
-        kept = haversine_m(state->last_lat, state->last_lon, lat, lon) >= threshold;
+        kept = (step ? *step : haversine_m(state->last_lat, state->last_lon, lat, lon)) >= threshold;
     if (kept)
         state->sum = 0.0;
     if (kept || mode == WALK_PATH)
@@ -121,11 +125,6 @@ walk_kept(WalkState *state, WalkMode mode, double lat, double lon, double thresh
     return kept;
 }
 
-/*
- * mlyetl_row_hash(id, xmin): hashint8extended(id, xmin::text::bigint), the per-image term
- * of a sequence's signature (sql/filters/find_dirty.sql), without the two text
- * conversions of the SQL form (~65 ns a row): xid's text is its unsigned 32-bit value.
- */
 PG_FUNCTION_INFO_V1(mlyetl_row_hash);
 Datum
 mlyetl_row_hash(PG_FUNCTION_ARGS)
@@ -300,19 +299,33 @@ sequence_walk_row(SequenceWalk *w, TimestampTz t, int64 id, double lat, double l
         w->duplicates++;
         return;
     }
-    if (lons->n > 0)
-        w->length_m = w->length_m + haversine_m(DatumGetFloat8(lats->values[lats->n - 1]),
-                                                DatumGetFloat8(lons->values[lons->n - 1]), lat, lon);
-    w->counts[urban]++;
-    datum_list_push(w->mcxt, lons, Float8GetDatum(lon));
-    datum_list_push(w->mcxt, lats, Float8GetDatum(lat));
-    if (walk_kept(&w->states[urban], w->mode, lat, lon, w->thresholds[urban]))
     {
-        w->kept_counts[urban]++;
-        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_ID], Int64GetDatum(id));
-        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_URBAN], BoolGetDatum(urban == 1));
-        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LON], Float8GetDatum(lon));
-        datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LAT], Float8GetDatum(lat));
+        WalkState  *walk = &w->states[urban];
+        double      step = 0.0;
+        bool        same_start = false;
+
+        if (lons->n > 0)
+        {
+            double      prev_lat = DatumGetFloat8(lats->values[lats->n - 1]);
+            double      prev_lon = DatumGetFloat8(lons->values[lons->n - 1]);
+
+            step = haversine_m(prev_lat, prev_lon, lat, lon);
+            w->length_m = w->length_m + step;
+            /* the class's walk usually starts from the same point as the line's step:
+             * reuse that haversine (same inputs, same double) instead of computing it twice */
+            same_start = walk->started && walk->last_lat == prev_lat && walk->last_lon == prev_lon;
+        }
+        w->counts[urban]++;
+        datum_list_push(w->mcxt, lons, Float8GetDatum(lon));
+        datum_list_push(w->mcxt, lats, Float8GetDatum(lat));
+        if (walk_kept(walk, w->mode, lat, lon, w->thresholds[urban], same_start ? &step : NULL))
+        {
+            w->kept_counts[urban]++;
+            datum_list_push(w->mcxt, &w->lists[LIST_KEPT_ID], Int64GetDatum(id));
+            datum_list_push(w->mcxt, &w->lists[LIST_KEPT_URBAN], BoolGetDatum(urban == 1));
+            datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LON], Float8GetDatum(lon));
+            datum_list_push(w->mcxt, &w->lists[LIST_KEPT_LAT], Float8GetDatum(lat));
+        }
     }
     w->states[urban].started = true;
 }
