@@ -49,9 +49,12 @@ async def _reset(conn, keep_images: bool) -> None:  # noqa: ANN001
     for row in await conn.fetch("SELECT id FROM filter_results"):
         await conn.execute(f"DROP TABLE IF EXISTS filter_points_r{int(row['id']):d}, filter_work_r{int(row['id']):d}, "
                            f"filter_walk_r{int(row['id']):d}")
-    await conn.execute("DELETE FROM filter_results")
+    await conn.execute("DELETE FROM filter_results")  # cascades to the lines and signatures
     if not keep_images:
         await conn.execute("TRUNCATE images")
+    # every run starts from the same tables: the deleted lines and signatures of the previous
+    # run would otherwise bloat them (the lines table grew 263 -> 798 MB over four 20 M runs)
+    await conn.execute("VACUUM filter_sequence_lines, filter_sequences")
 
 
 async def _layers(conn) -> dict:  # noqa: ANN001
