@@ -112,7 +112,7 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
         figures.update(counts)
     else:
         with timer.step("find_changed"):
-            dirty = await steps.find_dirty(conn, handle, params, buckets=buckets)
+            dirty = await steps.find_dirty(conn, handle, params, buckets=buckets, c_walk=c_walk)
         with timer.step("clip_classify_walk"):
             figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
                            else {"staged_images": 0, "kept_images": 0})

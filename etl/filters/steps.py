@@ -28,10 +28,19 @@ async def drop_scratch(conn: asyncpg.Connection, handle: ResultHandle) -> None:
     await conn.execute(f"DROP TABLE IF EXISTS {', '.join(handle.scratch_tables)}")
 
 
+ROW_HASH_SQL = "hashint8extended(i.id, i.xmin::text::bigint)"
+ROW_HASH_C = "mlyetl_row_hash(i.id, i.xmin)"  # the same value, from the extension
+
+
 async def find_dirty(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
-                     buckets: int) -> dict[int, int]:
+                     buckets: int, c_walk: bool) -> dict[int, int]:
     """Create the work table; returns the number of changed sequences per bucket."""
-    await conn.execute(sql_for("find_dirty.sql", handle), handle.name, params.exclude_result, buckets)
+    sql = sql_text("filters/find_dirty.sql").format(work=handle.work_table,
+                                                     row_hash=ROW_HASH_C if c_walk else ROW_HASH_SQL)
+    async with conn.transaction():
+        # a scan of every image, like the walk: compiled expressions (where the server has JIT)
+        await conn.execute("SET LOCAL jit = on")
+        await conn.execute(sql, handle.name, params.exclude_result, buckets)
     return await _bucket_counts(conn, handle)
 
 

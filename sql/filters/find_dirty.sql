@@ -1,12 +1,14 @@
 -- Work table {work}: the input sequences of result $1 whose signature changed since the
 -- result last stored them (new, changed or vanished sequences), with their bucket.
 -- Signature: the number of live input images and an XOR of a hash of (id, row version);
--- any insert, update or delete of one of the sequence's images changes it.
+-- any insert, update or delete of one of the sequence's images changes it. {row_hash} is
+-- hashint8extended(i.id, i.xmin::text::bigint), or the extension's mlyetl_row_hash(i.id,
+-- i.xmin): the same value without the text conversions.
 -- $2 exclude-result name or NULL (its images are not input), $3 number of buckets.
 CREATE UNLOGGED TABLE {work} AS
 WITH current_state AS (
     SELECT i.sequence_id,
-           count(*)::text || ':' || bit_xor(hashint8extended(i.id, i.xmin::text::bigint))::text AS signature
+           count(*)::text || ':' || bit_xor({row_hash})::text AS signature
     FROM images i
     WHERE i.deleted_at IS NULL
       AND ($2::text IS NULL OR NOT EXISTS (

@@ -192,3 +192,21 @@ def test_kept_images_updated_between_the_walk_and_the_write_get_their_new_attrib
     makes = asyncio.run(fetch(db_dsn, "SELECT DISTINCT make = 'moved-' || image_id AS new FROM filter_points "
                                       "WHERE result_name = 'moving'"))
     assert [r["new"] for r in makes] == [True]
+
+
+def test_both_signature_forms_agree_so_switching_walks_recomputes_nothing(
+        db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # find_dirty.sql hashes each image with hashint8extended(id, xmin::text::bigint), or with
+    # the extension's mlyetl_row_hash(id, xmin): the same value, so the signatures stored by
+    # one walk are the ones the other computes
+    _world(db_dsn, tmp_path)
+    monkeypatch.setenv(ENV, "plpgsql")
+    assert filter_square(db_dsn, name="switch").counts["recomputed_sequences"] == 6
+    monkeypatch.setenv(ENV, "auto")
+    again = filter_square(db_dsn, name="switch")
+    assert (again.counts["spacing_walk"], again.counts["recomputed_sequences"]) == ("c", 0)
+    mismatches = asyncio.run(fetch(db_dsn, "SELECT count(*) AS n, count(*) FILTER (WHERE mlyetl_row_hash(id, xmin) "
+                                           "<> hashint8extended(id, xmin::text::bigint)) AS bad FROM images"))
+    assert mismatches[0]["n"] > 200 and mismatches[0]["bad"] == 0
+    monkeypatch.setenv(ENV, "plpgsql")
+    assert filter_square(db_dsn, name="switch").counts["recomputed_sequences"] == 0
