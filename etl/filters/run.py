@@ -108,7 +108,7 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
     if c_walk and not await steps.has_signatures(conn, handle):
         # nothing stored yet: every sequence is new, find and walk them in one pass
         with timer.step("clip_classify_walk"):
-            dirty, counts = await steps.walk_fresh(conn, handle, params, layers, buckets)
+            dirty, counts = await steps.walk_fresh(pool, handle, params, layers, buckets)
         figures.update(counts)
     else:
         with timer.step("find_changed"):

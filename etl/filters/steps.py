@@ -4,6 +4,7 @@ transaction); Python only sequences them, so its memory stays flat at any data s
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import asyncpg
@@ -108,17 +109,28 @@ async def walk(conn: asyncpg.Connection, handle: ResultHandle, params: FilterPar
     return await _walk_counts(conn, handle)
 
 
-async def walk_fresh(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict,
+async def walk_fresh(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, layers: dict,
                      buckets: int) -> tuple[dict[int, int], dict[str, int]]:
     """A result's first computation with the C walk: find every sequence and walk it in one
-    pass over images (walk_fresh_c.sql), then derive the work table from the walk table.
-    Returns the sequences per bucket (as find_dirty) and the staged and kept image counts."""
-    await _run_walk(conn, sql_for("walk_fresh_c.sql", handle), _walk_args(params, layers, True), True)
+    pass over images (walk_fresh_c.sql), one bucket per connection side by side, then derive
+    the work table from the walk table. Returns the sequences per bucket (as find_dirty)
+    and the staged and kept image counts."""
+    async with pool.acquire() as conn:
+        await conn.execute(sql_for("walk_fresh_table.sql", handle))
+    args = _walk_args(params, layers, True)
+
+    async def one(bucket: int) -> None:
+        async with pool.acquire() as conn:
+            # an INSERT: always a serial plan, which is what each bucket wants
+            await _run_walk(conn, sql_for("walk_fresh_c.sql", handle), [*args, buckets, bucket], True)
+
+    await asyncio.gather(*(one(b) for b in range(buckets)))
     work = sql_text("filters/work_from_walk.sql").format(work=handle.work_table, walk=handle.walk_table,
                                                           buckets=int(buckets))
-    async with conn.transaction():
-        await conn.execute(work)
-    return await _bucket_counts(conn, handle), await _walk_counts(conn, handle)
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await conn.execute(work)
+        return await _bucket_counts(conn, handle), await _walk_counts(conn, handle)
 
 
 async def _walk_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict[str, int]:

@@ -1,15 +1,20 @@
--- A result's first computation (no signatures stored yet), with the C aggregate: one pass
--- over images finds every sequence, its signature (as find_dirty.sql computes it) and its
--- walk (as walk_c.sql computes it), so the images are read once instead of twice
--- (mlyetl_row_hash: the same value as find_dirty.sql's hash expression, faster). Every
--- live input image counts in the signature; only those inside the continent (layer $1)
--- are walked, classified with the urban layer ($2): the joins are the LEFT JOIN form of
--- staged_images.sql (cell sizes $3, $4; the boundary counts as inside). $5: the
--- --exclude-result name or NULL; $6 urban and $7 other spacing, $8 straight mode.
--- The walk table gets one row per input sequence; `s` is NULL for a sequence with no image
--- inside (the work table is then made from this table: sequence, signature, bucket).
-CREATE UNLOGGED TABLE {walk} AS
-SELECT row_number() OVER ()::integer AS seq_no, sequence_id, signature, (s).*
+-- A result's first computation (no signatures stored yet), with the C aggregate, for the
+-- sequences of bucket $10 of $9 (the bucket rule of find_dirty.sql): one pass over images
+-- finds each sequence, its signature (as find_dirty.sql computes it) and its walk (as
+-- walk_c.sql computes it), so the images are read once instead of twice (mlyetl_row_hash:
+-- the same value as find_dirty.sql's hash expression, faster). The buckets run side by
+-- side, one connection each, each with a serial plan: every connection reads all images
+-- but clips, classifies and walks only its own sequences, so no partial aggregates cross
+-- processes and every walk runs in parallel (a parallel plan walks every sequence in its
+-- leader, serially). Every live input image counts in the signature; only those inside the
+-- continent (layer $1) are walked, classified with the urban layer ($2): the joins are the
+-- LEFT JOIN form of staged_images.sql (cell sizes $3, $4; the boundary counts as inside).
+-- $5: the --exclude-result name or NULL; $6 urban and $7 other spacing, $8 straight mode.
+-- The walk table (walk_fresh_table.sql) gets one row per input sequence, numbered apart
+-- from the other buckets' rows; `s` is NULL for a sequence with no image inside (the work
+-- table is then made from this table: sequence, signature, bucket).
+INSERT INTO {walk}
+SELECT (row_number() OVER () * $9 + $10)::integer AS seq_no, sequence_id, signature, (s).*
 FROM (
     SELECT i.sequence_id,
            count(*)::text || ':' || bit_xor(mlyetl_row_hash(i.id, i.xmin))::text AS signature,
@@ -22,6 +27,7 @@ FROM (
     LEFT JOIN boundary_cells u ON u.layer_id = $2 AND u.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), $4)
                               AND c.cell IS NOT NULL
     WHERE i.deleted_at IS NULL
+      AND (hashtext(i.sequence_id) & 2147483647) % $9::integer = $10::integer
       AND ($5::text IS NULL OR NOT EXISTS (
             SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id))
     GROUP BY i.sequence_id
