@@ -34,6 +34,7 @@ from etl.db.connect import connection  # noqa: E402
 from etl.db.migrate import ensure_schema  # noqa: E402
 from etl.db.target import resolve_target  # noqa: E402
 from etl.filters import FilterParams, run_filter  # noqa: E402
+from etl.results_admin import drop_result  # noqa: E402
 
 
 def _load() -> str:
@@ -46,15 +47,10 @@ def _rss_mb() -> int:
 
 
 async def _reset(conn, keep_images: bool) -> None:  # noqa: ANN001
-    for row in await conn.fetch("SELECT id FROM filter_results"):
-        await conn.execute(f"DROP TABLE IF EXISTS filter_points_r{int(row['id']):d}, filter_work_r{int(row['id']):d}, "
-                           f"filter_walk_r{int(row['id']):d}")
-    await conn.execute("DELETE FROM filter_results")  # cascades to the lines and signatures
+    for row in await conn.fetch("SELECT name FROM filter_results"):
+        await drop_result(conn, row["name"])  # with its tables: every run starts from new ones
     if not keep_images:
         await conn.execute("TRUNCATE images")
-    # every run starts from the same tables: the deleted lines and signatures of the previous
-    # run would otherwise bloat them (the lines table grew 263 -> 798 MB over four 20 M runs)
-    await conn.execute("VACUUM filter_sequence_lines, filter_sequences")
 
 
 async def _layers(conn) -> dict:  # noqa: ANN001
@@ -70,7 +66,8 @@ async def _sizes(conn) -> dict:  # noqa: ANN001
                     pg_total_relation_size('images') AS images,
                     (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
                      WHERE inhparent = 'filter_points'::regclass) AS points,
-                    pg_total_relation_size('filter_sequence_lines') AS lines"""
+                    (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                     WHERE inhparent = 'filter_sequence_lines'::regclass) AS lines"""
     row = await conn.fetchrow(sql)
     return {k: round((v or 0) / 2**20) for k, v in dict(row).items()}
 

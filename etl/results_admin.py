@@ -1,9 +1,9 @@
 """Listing and dropping named filter results (`mlyetl results`).
 
-A result owns its row in filter_results, the rows that cascade from it (lines,
-sequence signatures) and its own tables, named after its numeric id
-(filter_points_r<id> and the filter's work tables). Dropping removes all of it in
-one transaction, so a result name can be used again.
+A result owns its row in filter_results and its own tables, named after its numeric id:
+its partitions filter_points_r<id>, filter_sequence_lines_r<id> and filter_sequences_r<id>
+(the lines and signatures also cascade from the row) and the filter's work tables.
+Dropping removes all of it in one transaction, so a result name can be used again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import asyncpg
 from etl.errors import UserInputError
 from etl.paths import sql_text
 
-RESULT_TABLE_PREFIXES = ("filter_points_r", "filter_work_r", "filter_walk_r", "filter_stage_r")  # stage: before 0003
+RESULT_TABLE_PREFIXES = ("filter_points_r", "filter_sequence_lines_r", "filter_sequences_r",
+                         "filter_work_r", "filter_walk_r", "filter_stage_r")  # stage: before 0003
 
 
 async def drop_result(conn: asyncpg.Connection, name: str) -> int:
@@ -21,10 +22,10 @@ async def drop_result(conn: asyncpg.Connection, name: str) -> int:
     result_id = await conn.fetchval(sql_text("results/get.sql"), name)
     if result_id is None:
         raise UserInputError(f"no filter result named {name!r}", hint="see `mlyetl results list`")
-    tables = ", ".join(f"{prefix}{int(result_id):d}" for prefix in RESULT_TABLE_PREFIXES)
+    tables = [f"{prefix}{int(result_id):d}" for prefix in RESULT_TABLE_PREFIXES]
     async with conn.transaction():
-        await conn.execute(f"DROP TABLE IF EXISTS {tables}")  # names built from an integer id only
-        await conn.execute(sql_text("results/delete.sql"), name, f"filter_points_r{int(result_id):d}")
+        await conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")  # names built from an integer id only
+        await conn.execute(sql_text("results/delete.sql"), name, tables)
     return int(result_id)
 
 

@@ -1,9 +1,12 @@
-"""A result's row in filter_results and its filter_points partition.
+"""A result's row in filter_results and its partitions.
 
 A result is created once with its parameters; a later run with the same name must ask
 for the same thing (else it is refused, or started over with --replace), which is what
-lets several named results coexist and be compared. Each result's points live in their
-own partition, named after the result's numeric id, never after its (user-given) name.
+lets several named results coexist and be compared. Each result's points, sequence lines
+and sequence signatures live in partitions of their own (of filter_points,
+filter_sequence_lines and filter_sequences), named after the result's numeric id, never
+after its (user-given) name. A new result's partitions are bulk-loaded as bare tables,
+then indexed and attached together, in one transaction.
 """
 
 from __future__ import annotations
@@ -21,15 +24,35 @@ from etl.paths import sql_text
 log = logging.getLogger("etl.filters")
 
 
+# The parent tables a result has a partition of, each named <parent>_r<id>.
+PARTITIONED = ("filter_points", "filter_sequence_lines", "filter_sequences")
+
+
 @dataclass
 class ResultHandle:
     name: str
     id: int
-    fresh: bool  # the partition is not attached yet: bulk-load, then index and attach
+    fresh: bool  # the partitions are not attached yet: bulk-load, then index and attach
+
+    def partition(self, parent: str) -> str:
+        return f"{parent}_r{self.id:d}"
+
+    @property
+    def partitions(self) -> dict[str, str]:
+        """parent table -> this result's partition of it"""
+        return {parent: self.partition(parent) for parent in PARTITIONED}
 
     @property
     def points_table(self) -> str:
-        return f"filter_points_r{self.id:d}"
+        return self.partition("filter_points")
+
+    @property
+    def lines_table(self) -> str:
+        return self.partition("filter_sequence_lines")
+
+    @property
+    def signatures_table(self) -> str:
+        return self.partition("filter_sequences")
 
     @property
     def work_table(self) -> str:
@@ -49,8 +72,13 @@ def _json(value: object) -> dict:
     return json.loads(value) if isinstance(value, str) else dict(value or {})
 
 
-async def _ddl(conn: asyncpg.Connection, table: str, name: str) -> asyncpg.Record:
-    return await conn.fetchrow(sql_text("filters/partition_ddl.sql"), table, name)
+async def _ddl(conn: asyncpg.Connection, handle: ResultHandle, parent: str) -> asyncpg.Record:
+    return await conn.fetchrow(sql_text("filters/partition_ddl.sql"), handle.partition(parent), handle.name, parent)
+
+
+async def _drop_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> None:
+    for parent in PARTITIONED:
+        await conn.execute((await _ddl(conn, handle, parent))["drop_table"])
 
 
 async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: dict, replace: bool) -> ResultHandle:
@@ -60,9 +88,9 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
         result_id = await conn.fetchval(sql_text("filters/result_create.sql"), params.name,
                                         json.dumps(params.stored()), json.dumps(layers))
         handle = ResultHandle(params.name, result_id, True)
-        # a table of that name can only be a leftover of a schema downgrade: never reuse it
-        await conn.execute((await _ddl(conn, handle.points_table, params.name))["drop_table"])
-        return await _prepare_partition(conn, handle)
+        # a table of such a name can only be a leftover of a schema downgrade: never reuse it
+        await _drop_partitions(conn, handle)
+        return await _prepare_partitions(conn, handle)
     handle = ResultHandle(params.name, row["id"], True)
     stored = _json(row["params"])
     if stored != params.stored() and not replace:
@@ -73,39 +101,52 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
     if stored != params.stored() or _json(row["layers"]) != layers:
         log.info("result %r: %s; recomputing everything", params.name,
                  "new parameters" if stored != params.stored() else "a layer was reloaded")
-        await conn.execute(sql_text("filters/result_reset.sql"), params.name, json.dumps(params.stored()),
-                           json.dumps(layers))
-        await conn.execute((await _ddl(conn, handle.points_table, params.name))["drop_table"])
+        async with conn.transaction():
+            await conn.execute(sql_text("filters/result_reset.sql"), params.name, json.dumps(params.stored()),
+                               json.dumps(layers))
+            await _drop_partitions(conn, handle)
     else:
         await conn.execute(sql_text("filters/result_running.sql"), params.name)
-    return await _prepare_partition(conn, handle)
+    return await _prepare_partitions(conn, handle)
 
 
-async def _prepare_partition(conn: asyncpg.Connection, handle: ResultHandle) -> ResultHandle:
-    state = await conn.fetchrow(sql_text("filters/partition_state.sql"), f"public.{handle.points_table}")
-    if state["attached"]:
+async def _states(conn: asyncpg.Connection, handle: ResultHandle) -> dict[str, asyncpg.Record]:
+    return {parent: await conn.fetchrow(sql_text("filters/partition_state.sql"), f"public.{table}")
+            for parent, table in handle.partitions.items()}
+
+
+async def _prepare_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> ResultHandle:
+    states = await _states(conn, handle)
+    if states["filter_points"]["attached"]:  # all three are attached together
         handle.fresh = False
         return handle
-    if not state["present"]:  # else: a killed first run left a partly loaded table; go on with it
-        ddl = await _ddl(conn, handle.points_table, handle.name)
-        async with conn.transaction():
-            await conn.execute(ddl["create_table"])
-            await conn.execute(ddl["add_check"])
+    async with conn.transaction():
+        for parent, state in states.items():
+            if not state["present"]:  # else: a killed first run left a partly loaded table; go on with it
+                ddl = await _ddl(conn, handle, parent)
+                await conn.execute(ddl["create_table"])
+                await conn.execute(ddl["add_check"])
     handle.fresh = True
     return handle
 
 
 async def index_statements(conn: asyncpg.Connection, handle: ResultHandle) -> list[str]:
-    """The partition's missing indexes (a killed run may have built some of them already)."""
+    """The partitions' missing indexes (a killed run may have built some of them already)."""
     text = sql_text("filters/partition_indexes.sql")
-    lines = [line.format(points=handle.points_table) for line in text.splitlines()
-             if line.strip() and not line.startswith("--")]
+    lines = [line.format(points=handle.points_table, lines=handle.lines_table, signatures=handle.signatures_table)
+             for line in text.splitlines() if line.strip() and not line.startswith("--")]
     existing = {r["indexname"] for r in await conn.fetch(
-        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1", handle.points_table)}
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1::text[])",
+        list(handle.partitions.values()))}
     return [sql for sql in lines if not any(f" {name} " in sql for name in existing)]
 
 
-async def attach_partition(conn: asyncpg.Connection, handle: ResultHandle) -> None:
-    """Attach the bulk-loaded partition; its CHECK constraint spares PostgreSQL a scan."""
-    await conn.execute((await _ddl(conn, handle.points_table, handle.name))["attach"])
+async def attach_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> None:
+    """Attach the bulk-loaded partitions, all or none; their CHECK constraints spare
+    PostgreSQL a scan (the foreign keys of lines and signatures are checked in one query each)."""
+    states = await _states(conn, handle)
+    async with conn.transaction():
+        for parent in PARTITIONED:
+            if not states[parent]["attached"]:
+                await conn.execute((await _ddl(conn, handle, parent))["attach"])
     handle.fresh = False

@@ -22,7 +22,8 @@ WALK_WORK_MEM = "256MB"
 def sql_for(name: str, handle: ResultHandle) -> str:
     """sql/filters/<name> with the result's own table names (derived from its numeric id)."""
     return sql_text(f"filters/{name}").format(
-        work=handle.work_table, walk=handle.walk_table, points=handle.points_table)
+        work=handle.work_table, walk=handle.walk_table, points=handle.points_table, lines=handle.lines_table,
+        signatures=handle.signatures_table)
 
 
 async def drop_scratch(conn: asyncpg.Connection, handle: ResultHandle) -> None:
@@ -36,7 +37,7 @@ ROW_HASH_C = "mlyetl_row_hash(i.id, i.xmin)"  # the same value, from the extensi
 async def find_dirty(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
                      buckets: int, c_walk: bool) -> dict[int, int]:
     """Create the work table; returns the number of changed sequences per bucket."""
-    sql = sql_text("filters/find_dirty.sql").format(work=handle.work_table,
+    sql = sql_text("filters/find_dirty.sql").format(work=handle.work_table, signatures=handle.signatures_table,
                                                      row_hash=ROW_HASH_C if c_walk else ROW_HASH_SQL)
     async with conn.transaction():
         # a scan of every image, like the walk: compiled expressions (where the server has JIT)
@@ -53,7 +54,7 @@ async def _bucket_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict
 
 async def has_signatures(conn: asyncpg.Connection, handle: ResultHandle) -> bool:
     """Has the result stored any sequence (a finished run, or a killed run's committed buckets)?"""
-    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM filter_sequences WHERE result_name = $1)", handle.name)
+    return await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {handle.signatures_table})")
 
 
 def _walk_args(params: FilterParams, layers: dict, c_walk: bool) -> list:
@@ -149,10 +150,13 @@ async def _fast_compression(conn: asyncpg.Connection) -> None:
         await conn.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
-async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: int) -> int:
-    """Points, lines and signatures of one bucket's sequences, in one transaction."""
+async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: int, replace: bool) -> int:
+    """Points, lines and signatures of one bucket's sequences, in one transaction; with
+    `replace`, their stored rows go first (else nothing is stored yet: a first computation)."""
     async with conn.transaction():
-        if not handle.fresh:
+        # rows up to ~8 kB stay uncompressed (toast_tuple_target); longer lines: lz4, faster
+        await _fast_compression(conn)
+        if replace:
             await conn.execute(sql_for("delete_bucket.sql", handle), handle.name, bucket)
         status = await conn.execute(sql_for("insert_points.sql", handle), handle.name, bucket)
         await conn.execute(sql_for("insert_lines.sql", handle), handle.name, bucket)
@@ -162,5 +166,5 @@ async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: i
 
 async def finish(conn: asyncpg.Connection, handle: ResultHandle, figures: dict) -> dict:
     """Store the result's counts (plus this run's `figures`) and mark it finished."""
-    counts = await conn.fetchval(sql_text("filters/result_finish.sql"), handle.name, json.dumps(figures))
+    counts = await conn.fetchval(sql_for("result_finish.sql", handle), handle.name, json.dumps(figures))
     return json.loads(counts) if isinstance(counts, str) else dict(counts)

@@ -25,6 +25,9 @@ BASE_LAYERS = [
     ("public", "filter_sequence_lines", "geom", "lines"),
 ]
 
+# A result's own tables (partitions of these) are styled like their parent.
+PARTITION_STYLES = {"filter_points": "points_by_class", "filter_sequence_lines": "lines"}
+
 
 def style_qml(style: str) -> str:
     return (STYLE_DIR / f"{style}.qml").read_text(encoding="utf-8")
@@ -40,7 +43,7 @@ async def apply_style(conn: asyncpg.Connection, table: str, style: str, geom_col
 async def install_base_styles(conn: asyncpg.Connection) -> bool:
     """Style the base layers and each result's table when this database lacks it; True when it did."""
     present = {r["layer"] for r in await conn.fetch(sql_text("qgis/styled_layers.sql"))}
-    partitions = [("public", r["table_name"], "geom", "points_by_class")
+    partitions = [("public", r["table_name"], "geom", PARTITION_STYLES[r["parent"]])
                   for r in await conn.fetch(sql_text("qgis/result_partitions.sql"))]
     missing = [layer for layer in BASE_LAYERS + partitions if f"{layer[0]}.{layer[1]}" not in present]
     for schema, table, column, style in missing:

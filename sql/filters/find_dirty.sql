@@ -16,7 +16,7 @@ WITH current_state AS (
     GROUP BY i.sequence_id
 ),
 stored AS (
-    SELECT sequence_id, signature FROM filter_sequences WHERE result_name = $1
+    SELECT sequence_id, signature FROM {signatures} WHERE result_name = $1  -- the result's partition
 )
 SELECT coalesce(c.sequence_id, s.sequence_id) AS sequence_id,
        row_number() OVER ()::integer AS seq_no,      -- a narrow sort key for the walk

@@ -1,7 +1,8 @@
--- One line per sequence of bucket $2 for result $1, from the walk: its de-duplicated
--- clipped images (both classes) in capture order, with counts. A one-image sequence has
--- no line (NULL). length_m is the sum of the haversine steps (R = 6371 km) along the line.
-INSERT INTO filter_sequence_lines (
+-- One line per sequence of bucket $2 for result $1, into {lines} (the result's partition),
+-- from the walk: its de-duplicated clipped images (both classes) in capture order, with
+-- counts. A one-image sequence has no line (NULL). length_m is the sum of the haversine
+-- steps (R = 6371 km) along the line.
+INSERT INTO {lines} (
     result_name, sequence_id, geom, image_count, urban_count, other_count, kept_count,
     kept_urban_count, kept_other_count, duplicate_count, length_m, first_captured_at, last_captured_at)
 SELECT $1, w.sequence_id, ST_GeomFromEWKB(s.line), s.image_count, s.urban_count, s.other_count, s.kept_count,

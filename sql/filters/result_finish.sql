@@ -16,7 +16,7 @@ FROM (
            coalesce(sum(kept_urban_count), 0) AS kept_urban,
            coalesce(sum(kept_other_count), 0) AS kept_other,
            count(*) AS sequences
-    FROM filter_sequence_lines WHERE result_name = $1
+    FROM {lines} WHERE result_name = $1  -- the result's partition
 ) c
 WHERE r.name = $1
 RETURNING r.counts;

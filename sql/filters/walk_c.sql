@@ -7,7 +7,7 @@
 -- shares and walks each sequence once. The walk table gets one row per sequence.
 -- $6 urban and $7 other spacing (metres), $8 true for --spacing-mode straight. Same rule
 -- and result as walk_summary.sql over walk_path.sql / walk_straight.sql, the PL/pgSQL fallback.
-CREATE UNLOGGED TABLE {walk} AS
+CREATE UNLOGGED TABLE {walk} WITH (toast_tuple_target = 8160) AS  -- rows whole in their page (see walk_fresh_table.sql)
 SELECT seq_no, (s).*
 FROM (
     SELECT seq_no, mlyetl_walk_sequence(captured_at, id, lat, lon, urban, $6::float8, $7::float8, $8::boolean) AS s

@@ -18,17 +18,24 @@ SELECT (row_number() OVER () * $9 + $10)::integer AS seq_no, sequence_id, signat
 FROM (
     SELECT i.sequence_id,
            count(*)::text || ':' || bit_xor(mlyetl_row_hash(i.id, i.xmin))::text AS signature,
-           mlyetl_walk_sequence(i.captured_at, i.id, ST_Y(i.geom), ST_X(i.geom),
+           mlyetl_walk_sequence(i.captured_at, i.id, i.lat, i.lon,
                                 coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false),
                                 $6::float8, $7::float8, $8::boolean) FILTER (WHERE c.cell IS NOT NULL) AS s
-    FROM images i
-    LEFT JOIN boundary_cells c ON c.layer_id = $1 AND c.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), $3)
+    FROM (
+        -- lon/lat once per image (OFFSET 0 keeps this subquery whole): written into the
+        -- joins, each coordinate was computed five times, in both grid keys and each join's
+        -- recheck of its key (0.2 s of 1.9 per bucket at 5 M images)
+        SELECT i.id, i.xmin, i.sequence_id, i.captured_at, i.geom, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat
+        FROM images i
+        WHERE i.deleted_at IS NULL
+          AND (hashtext(i.sequence_id) & 2147483647) % $9::integer = $10::integer
+        OFFSET 0
+    ) i
+    LEFT JOIN boundary_cells c ON c.layer_id = $1 AND c.cell = mlyetl_grid_cell(i.lon, i.lat, $3)
                               AND (c.covered OR ST_Intersects(c.geom, i.geom))
-    LEFT JOIN boundary_cells u ON u.layer_id = $2 AND u.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), $4)
+    LEFT JOIN boundary_cells u ON u.layer_id = $2 AND u.cell = mlyetl_grid_cell(i.lon, i.lat, $4)
                               AND c.cell IS NOT NULL
-    WHERE i.deleted_at IS NULL
-      AND (hashtext(i.sequence_id) & 2147483647) % $9::integer = $10::integer
-      AND ($5::text IS NULL OR NOT EXISTS (
-            SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id))
+    WHERE $5::text IS NULL OR NOT EXISTS (
+            SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id)
     GROUP BY i.sequence_id
 ) walked

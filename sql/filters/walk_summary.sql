@@ -3,7 +3,7 @@
 -- same columns and values as walk_c.sql: the line of the originals in capture order (NULL
 -- under two), the counts, the first and last capture time, the line's length (haversine
 -- steps), the kept images in capture order with their class and position.
-CREATE UNLOGGED TABLE {walk} AS
+CREATE UNLOGGED TABLE {walk} WITH (toast_tuple_target = 8160) AS  -- rows whole in their page (see walk_fresh_table.sql)
 SELECT seq_no,
        CASE WHEN count(*) FILTER (WHERE duplicate_of IS NULL) >= 2
             THEN ST_AsEWKB(ST_SetSRID(ST_MakeLine(ST_MakePoint(lon, lat) ORDER BY captured_at, id)

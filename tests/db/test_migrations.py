@@ -95,7 +95,7 @@ def test_a_database_at_0001_is_upgraded_to_head(empty_db_dsn: str) -> None:
     assert asyncio.run(migrate.upgrade(empty_db_dsn, "0001")) == "0001"
     assert "images_bulk_indexes" not in asyncio.run(_tables(empty_db_dsn))
     asyncio.run(migrate.ensure_schema(empty_db_dsn))
-    assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision() == "0003"
+    assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision() == "0004"
     assert "images_bulk_indexes" in asyncio.run(_tables(empty_db_dsn))
 
 
@@ -136,3 +136,57 @@ def test_a_0002_result_keeps_its_kept_images_and_an_unfinished_one_starts_over(e
     assert signatures == ["done"] and states == {"done": "finished", "killed": "running"}
     assert "kept" not in columns and "duplicate_of" not in columns
     assert "filter_points_r2" not in asyncio.run(_tables(empty_db_dsn))
+
+
+async def _result_at_0003(conn: asyncpg.Connection, name: str, result_id: int, attached: bool) -> None:
+    """A result as revision 0003 stored it: its points partition, lines and signatures in shared tables."""
+    await conn.execute("INSERT INTO filter_results (name, id, params, state) VALUES ($1, $2, '{}', 'finished')",
+                       name, result_id)
+    table = f"filter_points_r{result_id}"
+    await conn.execute(f"CREATE TABLE {table} (LIKE filter_points INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    if attached:
+        await conn.execute(f"ALTER TABLE filter_points ATTACH PARTITION {table} FOR VALUES IN ('{name}')")
+    await conn.execute(f"INSERT INTO {table} (result_name, image_id, sequence_id, class, geom) "
+                       "VALUES ($1, 1, 's', 'urban', ST_SetSRID(ST_MakePoint(1, 2), 4326))", name)
+    await conn.execute(
+        "INSERT INTO filter_sequence_lines (result_name, sequence_id, geom, image_count, urban_count, other_count, "
+        "kept_count, kept_urban_count, kept_other_count, duplicate_count, length_m, first_captured_at, "
+        "last_captured_at) VALUES ($1, 's', ST_GeomFromText('LINESTRING(1 2, 1 3)', 4326), 2, 2, 0, 1, 1, 0, 0, "
+        "111195.1, now(), now())", name)
+    await conn.execute("INSERT INTO filter_sequences (result_name, sequence_id, signature) VALUES ($1, 's', '2:7')",
+                       name)
+
+
+async def _partition_rows(conn: asyncpg.Connection) -> list[tuple]:
+    """(table holding the row, result, sequence) of every line and signature."""
+    rows = await conn.fetch("SELECT tableoid::regclass::text, result_name, sequence_id FROM filter_sequence_lines "
+                            "UNION ALL SELECT tableoid::regclass::text, result_name, sequence_id FROM filter_sequences "
+                            "ORDER BY 1")
+    return [tuple(r) for r in rows]
+
+
+def test_0004_moves_lines_and_signatures_into_partitions_and_back(empty_db_dsn: str) -> None:
+    async def scenario() -> tuple:
+        await migrate.upgrade(empty_db_dsn, "0003")
+        conn = await asyncpg.connect(empty_db_dsn)
+        try:
+            await _result_at_0003(conn, "done", 1, attached=True)
+            await _result_at_0003(conn, "killed", 2, attached=False)  # a first run killed before attaching
+            await migrate.upgrade(empty_db_dsn, "0004")
+            upgraded = await _partition_rows(conn)
+            kinds = dict(await conn.fetch("SELECT relname, relkind::text FROM pg_class WHERE relname IN "
+                                          "('filter_sequence_lines', 'filter_sequences')"))
+            states = dict(await conn.fetch("SELECT name, state FROM filter_results"))
+            await migrate.downgrade(empty_db_dsn, "0003")
+            downgraded = await _partition_rows(conn)
+            return upgraded, kinds, states, downgraded
+        finally:
+            await conn.close()
+
+    upgraded, kinds, states, downgraded = asyncio.run(scenario())
+    assert upgraded == [("filter_sequence_lines_r1", "done", "s"), ("filter_sequences_r1", "done", "s")]
+    assert kinds == {"filter_sequence_lines": "p", "filter_sequences": "p"}
+    assert states == {"done": "finished", "killed": "running"}  # the killed one starts over
+    tables = asyncio.run(_tables(empty_db_dsn))
+    assert "filter_points_r2" not in tables and "filter_sequence_lines_r1" not in tables
+    assert downgraded == [("filter_sequence_lines", "done", "s"), ("filter_sequences", "done", "s")]

@@ -83,12 +83,13 @@ async def add_lines(conn: asyncpg.Connection, name: str) -> None:
 
 
 async def add_result(conn: asyncpg.Connection, name: str, params: dict) -> None:
-    """A finished filter_results row and its filter_points partition (one per result)."""
+    """A finished filter_results row and its partitions (one of each per result)."""
     result_id = await conn.fetchval(
         "INSERT INTO filter_results (name, params, state) VALUES ($1, $2, 'finished') RETURNING id",
         name, json.dumps(params))
     literal = name.replace("'", "''")
-    await conn.execute(f"CREATE TABLE filter_points_r{result_id} PARTITION OF filter_points FOR VALUES IN ('{literal}')")
+    for parent in ("filter_points", "filter_sequence_lines", "filter_sequences"):
+        await conn.execute(f"CREATE TABLE {parent}_r{result_id} PARTITION OF {parent} FOR VALUES IN ('{literal}')")
 
 
 def make_result_sync(dsn: str, **kwargs: object) -> int:

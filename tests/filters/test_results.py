@@ -135,13 +135,16 @@ def test_results_are_layers_with_keys_for_gdal_and_qgis(db_dsn: str, tmp_path: P
     listing = subprocess.run(["ogrinfo", "-ro", "-so", "-q", _ogr_dsn(db_dsn)], capture_output=True, text=True,
                              timeout=60)
     assert listing.returncode == 0, listing.stderr
-    # GDAL 3.6 does not list partitioned parents; each result's partition (PK, typmod Point) is its layer
-    for layer in ("filter_sequence_lines (Line String)", "filter_points_r1 (Point)",
+    # GDAL 3.6 does not list partitioned parents; each result's partitions (PK, typmod
+    # geometry) are its layers, and a parent opens by name
+    for layer in ("filter_sequence_lines_r1 (Line String)", "filter_points_r1 (Point)",
                   "boundary_cells (Multi Polygon)", "boundary_layers (Multi Polygon)"):
         assert layer in listing.stdout, listing.stdout
-    detail = subprocess.run(["ogrinfo", "-ro", "-so", _ogr_dsn(db_dsn), "filter_sequence_lines"],
-                            capture_output=True, text=True, timeout=60)
-    assert "Feature Count: 12" in detail.stdout and "EPSG" in detail.stdout and "4326" in detail.stdout
+    for table in ("filter_sequence_lines_r1", "filter_sequence_lines"):
+        detail = subprocess.run(["ogrinfo", "-ro", "-so", _ogr_dsn(db_dsn), table],
+                                capture_output=True, text=True, timeout=60)
+        assert "Feature Count: 12" in detail.stdout and "EPSG" in detail.stdout and "4326" in detail.stdout, \
+            detail.stdout + detail.stderr
     one = subprocess.run(["ogrinfo", "-ro", "-q", _ogr_dsn(db_dsn), "-sql",
                           "SELECT * FROM filter_points WHERE result_name = 'r1' AND image_id = 0"],
                          capture_output=True, text=True, timeout=60)

@@ -179,11 +179,11 @@ def test_kept_images_updated_between_the_walk_and_the_write_get_their_new_attrib
     write_bucket = steps.write_bucket
     moved: list[int] = []
 
-    async def update_then_write(conn, handle, bucket):  # noqa: ANN001, ANN202
+    async def update_then_write(conn, handle, bucket, replace):  # noqa: ANN001, ANN202
         if not moved:  # before the first bucket: every image gets a new row version
             status = await conn.execute("UPDATE images SET make = 'moved-' || id")
             moved.append(int(status.split()[-1]))
-        return await write_bucket(conn, handle, bucket)
+        return await write_bucket(conn, handle, bucket, replace)
 
     monkeypatch.setattr(steps, "write_bucket", update_then_write)
     filter_square(db_dsn, name="moving", spacing_urban=100.0, spacing_other=200.0)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import asyncpg
 
 from etl.db.migrate import ensure_schema
+from tests.filters.helpers import fetch, filter_square, insert_images, setup_square_world
 from tests.qgis.conftest import open_in_qgis
 
 
@@ -34,6 +36,20 @@ def test_base_layers_open_styled_in_qgis(db_dsn: str, qgis_available: None) -> N
     assert points["valid"] and points["renderer"] == "categorizedSymbol" and points["attribute"] == "class"
     assert points["colours"] == ["#d7191c", "#2b83ba"]  # urban red, other blue, as in the report
     assert layers["public.filter_sequence_lines:geom"]["colours"] == ["#5a3ca0"]
+
+
+def test_a_results_own_tables_open_styled_in_qgis(db_dsn: str, tmp_path: Path, qgis_available: None) -> None:
+    # each result's partitions are layers of their own (GDAL lists them), styled like their parents
+    setup_square_world(db_dsn, tmp_path)
+    asyncio.run(insert_images(db_dsn, [(k, "s", k, 0.55, 0.1 + k * 0.001) for k in range(10)]))
+    filter_square(db_dsn, name="qgis result")
+    asyncio.run(ensure_schema(db_dsn))  # styles for the new tables
+    result_id = asyncio.run(fetch(db_dsn, "SELECT id FROM filter_results WHERE name = 'qgis result'"))[0]["id"]
+    points, lines = f"public.filter_points_r{result_id}:geom", f"public.filter_sequence_lines_r{result_id}:geom"
+    layers = open_in_qgis(db_dsn, points, lines)
+    assert layers[points]["valid"] and layers[points]["features"] == 10
+    assert layers[points]["attribute"] == "class" and layers[points]["colours"] == ["#d7191c", "#2b83ba"]
+    assert layers[lines]["valid"] and layers[lines]["features"] == 1 and layers[lines]["colours"] == ["#5a3ca0"]
 
 
 def test_styles_follow_a_copied_database(db_dsn: str) -> None:
