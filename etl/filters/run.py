@@ -86,6 +86,33 @@ async def _write_all(pool: asyncpg.Pool, handle: ResultHandle, buckets: list[int
     return sum(await asyncio.gather(*(one(b) for b in buckets)))
 
 
+async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, layers: dict,
+                             buckets: int, timings: dict[str, float]) -> tuple[dict[int, int], dict]:
+    """No row of the result is stored yet and the C walk is there: each bucket, on its own
+    connection, walks its sequences and writes them at once (no wait for the other
+    buckets). Records the walk step (until the last bucket has walked) and the write step
+    (from then until the last has written) in `timings`; returns the sequences per bucket
+    and the counts."""
+    async with pool.acquire() as conn:
+        await steps.create_fresh_tables(conn, handle)
+    started = time.monotonic()
+    walked: list[float] = []
+
+    async def one(bucket: int) -> tuple[int, int]:
+        async with pool.acquire() as conn:
+            sequences = await steps.walk_fresh_bucket(conn, handle, params, layers, buckets, bucket)
+            walked.append(time.monotonic())
+            return sequences, await steps.write_bucket(conn, handle, bucket, replace=False)
+
+    done = await asyncio.gather(*(one(b) for b in range(buckets)))
+    timings["clip_classify_walk"] = round(max(walked) - started, 2)
+    timings["write"] = round(time.monotonic() - max(walked), 2)
+    async with pool.acquire() as conn:
+        counts = await steps.walk_counts(conn, handle)
+    counts["written_points"] = sum(points for _, points in done)
+    return {b: sequences for b, (sequences, _) in enumerate(done) if sequences}, counts
+
+
 async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
     async with pool.acquire() as conn:
         statements = await index_statements(conn, handle)
@@ -111,9 +138,8 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
     figures: dict = {"spacing_walk": "c" if c_walk else "plpgsql"}
     stored = await steps.has_signatures(conn, handle)  # else no row of the result is stored yet
     if c_walk and not stored:
-        # nothing stored yet: every sequence is new, find and walk them in one pass
-        with timer.step("clip_classify_walk"):
-            dirty, counts = await steps.walk_fresh(pool, handle, params, layers, buckets)
+        # nothing stored yet: every sequence is new, find, walk and write them in one pass
+        dirty, counts = await _first_computation(pool, handle, params, layers, buckets, timer.timings)
         figures.update(counts)
     else:
         with timer.step("find_changed"):
@@ -121,9 +147,9 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
         with timer.step("clip_classify_walk"):
             figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
                            else {"staged_images": 0, "kept_images": 0})
+        with timer.step("write"):
+            figures["written_points"] = await _write_all(pool, handle, sorted(dirty), replace=stored)
     figures["recomputed_sequences"] = sum(dirty.values())
-    with timer.step("write"):
-        figures["written_points"] = await _write_all(pool, handle, sorted(dirty), replace=stored)
     if handle.fresh:
         with timer.step("index_attach"):
             # the scratch tables go while the indexes build (other tables, other connection)

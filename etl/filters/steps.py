@@ -110,34 +110,33 @@ async def walk(conn: asyncpg.Connection, handle: ResultHandle, params: FilterPar
     return await _walk_counts(conn, handle)
 
 
-async def walk_fresh(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, layers: dict,
-                     buckets: int) -> tuple[dict[int, int], dict[str, int]]:
-    """A result's first computation with the C walk: find every sequence and walk it in one
-    pass over images (walk_fresh_c.sql), one bucket per connection side by side, then derive
-    the work table from the walk table. Returns the sequences per bucket (as find_dirty)
-    and the staged and kept image counts."""
-    async with pool.acquire() as conn:
-        await conn.execute(sql_for("walk_fresh_table.sql", handle))
-    args = _walk_args(params, layers, True)
+async def create_fresh_tables(conn: asyncpg.Connection, handle: ResultHandle) -> None:
+    """The empty walk and work tables that walk_fresh_bucket fills, bucket by bucket."""
+    await conn.execute(sql_for("walk_fresh_table.sql", handle))
 
-    async def one(bucket: int) -> None:
-        async with pool.acquire() as conn:
-            # an INSERT: always a serial plan, which is what each bucket wants
-            await _run_walk(conn, sql_for("walk_fresh_c.sql", handle), [*args, buckets, bucket], True)
 
-    await asyncio.gather(*(one(b) for b in range(buckets)))
-    work = sql_text("filters/work_from_walk.sql").format(work=handle.work_table, walk=handle.walk_table,
-                                                          buckets=int(buckets))
-    async with pool.acquire() as conn:
-        async with conn.transaction():
-            await conn.execute(work)
-        return await _bucket_counts(conn, handle), await _walk_counts(conn, handle)
+async def walk_fresh_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict,
+                            buckets: int, bucket: int) -> int:
+    """A result's first computation with the C walk, for one bucket: find its sequences and
+    walk them in one pass over images (walk_fresh_c.sql), then add their work rows (as
+    find_dirty makes them). The buckets run side by side, one connection each. Returns the
+    bucket's number of sequences."""
+    args = [*_walk_args(params, layers, True), buckets, bucket]
+    # an INSERT: always a serial plan, which is what each bucket wants
+    await _run_walk(conn, sql_for("walk_fresh_c.sql", handle), args, True)
+    status = await conn.execute(sql_for("work_from_walk.sql", handle), buckets, bucket)
+    return int(status.split()[-1])
 
 
 async def _walk_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict[str, int]:
     # the writes join on seq_no: its statistics (and the row count) are what the planner
     # needs; the lines and kept arrays would cost ~0.25 s more at 5 M images for nothing
     await conn.execute(f"ANALYZE {handle.walk_table} (seq_no)")
+    return await walk_counts(conn, handle)
+
+
+async def walk_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict[str, int]:
+    """The staged and kept image counts of the walk table."""
     row = await conn.fetchrow(f"SELECT coalesce(sum(image_count + duplicate_count), 0)::bigint AS staged, "
                               f"coalesce(sum(kept_count), 0)::bigint AS kept FROM {handle.walk_table}")
     return {"staged_images": row["staged"], "kept_images": row["kept"]}

@@ -9,3 +9,4 @@ SELECT $1, w.sequence_id, ST_GeomFromEWKB(s.line), s.image_count, s.urban_count,
        s.kept_urban_count, s.kept_other_count, s.duplicate_count, s.length_m, s.first_captured_at, s.last_captured_at
 FROM {walk} s
 JOIN {work} w ON w.seq_no = s.seq_no AND w.bucket = $2
+WHERE s.image_count IS NOT NULL  -- a sequence with no image inside (first computation): no line

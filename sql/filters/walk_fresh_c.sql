@@ -11,8 +11,8 @@
 -- LEFT JOIN form of staged_images.sql (cell sizes $3, $4; the boundary counts as inside).
 -- $5: the --exclude-result name or NULL; $6 urban and $7 other spacing, $8 straight mode.
 -- The walk table (walk_fresh_table.sql) gets one row per input sequence, numbered apart
--- from the other buckets' rows; `s` is NULL for a sequence with no image inside (the work
--- table is then made from this table: sequence, signature, bucket).
+-- from the other buckets' rows (equal to $10 modulo $9); `s` is NULL for a sequence with no
+-- image inside. The bucket's work rows are then copied from them (work_from_walk.sql).
 INSERT INTO {walk}
 SELECT (row_number() OVER () * $9 + $10)::integer AS seq_no, sequence_id, signature, (s).*
 FROM (
