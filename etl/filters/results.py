@@ -130,15 +130,17 @@ async def _prepare_partitions(conn: asyncpg.Connection, handle: ResultHandle) ->
     return handle
 
 
-async def index_statements(conn: asyncpg.Connection, handle: ResultHandle) -> list[str]:
-    """The partitions' missing indexes (a killed run may have built some of them already)."""
+async def index_statements(conn: asyncpg.Connection, handle: ResultHandle) -> list[tuple[str, str]]:
+    """The partitions' missing indexes as (table, CREATE INDEX statement), in the order of
+    partition_indexes.sql (a killed run may have built some of them already)."""
     text = sql_text("filters/partition_indexes.sql")
-    lines = [line.format(points=handle.points_table, lines=handle.lines_table, signatures=handle.signatures_table)
-             for line in text.splitlines() if line.strip() and not line.startswith("--")]
+    tables = {"points": handle.points_table, "lines": handle.lines_table, "signatures": handle.signatures_table}
+    wanted = [(tables[line.split(" ON {")[1].split("}")[0]], line.format(**tables))
+              for line in text.splitlines() if line.strip() and not line.startswith("--")]
     existing = {r["indexname"] for r in await conn.fetch(
         "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1::text[])",
-        list(handle.partitions.values()))}
-    return [sql for sql in lines if not any(f" {name} " in sql for name in existing)]
+        list(tables.values()))}
+    return [(table, sql) for table, sql in wanted if not any(f" {name} " in sql for name in existing)]
 
 
 async def attach_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> None:

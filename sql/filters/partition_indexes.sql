@@ -1,10 +1,11 @@
 -- The indexes the parents expect on a result's partitions, built in bulk after loading
--- (one statement per line; they run side by side on separate connections, which
--- CREATE INDEX allows and ADD PRIMARY KEY would not). The unique indexes then become the
--- primary keys (partition_primary_key.sql) and ATTACH PARTITION adopts them all.
-CREATE UNIQUE INDEX {points}_pkey ON {points} (image_id, result_name)
-CREATE INDEX {points}_sequence ON {points} (sequence_id)
+-- (one statement per line, the points' first, each table's longest first; they run side
+-- by side on separate connections, which CREATE INDEX allows and ADD PRIMARY KEY would
+-- not). The unique indexes then become the primary keys (partition_primary_key.sql) and
+-- ATTACH PARTITION adopts them all.
 CREATE INDEX {points}_geom_gist ON {points} USING gist (geom)
+CREATE INDEX {points}_sequence ON {points} (sequence_id)
+CREATE UNIQUE INDEX {points}_pkey ON {points} (image_id, result_name)
 CREATE UNIQUE INDEX {lines}_pkey ON {lines} (sequence_id, result_name)
 CREATE INDEX {lines}_geom_gist ON {lines} USING gist (geom)
 CREATE UNIQUE INDEX {signatures}_pkey ON {signatures} (sequence_id, result_name)
