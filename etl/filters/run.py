@@ -1,7 +1,8 @@
 """One `mlyetl filter` run: find what changed, clip + classify + walk it in one parallel
 statement (one summary row per sequence), write its points, lines and signatures in
-parallel buckets, index and attach a new result, store the counts. A result's first
-computation (no signatures stored) finds and walks every sequence in one pass.
+parallel buckets, index and attach a new result's partitions, store the counts. A
+result's first computation (nothing stored yet) runs each bucket on its own connection:
+one pass over images finds, signs and walks the bucket's sequences, then writes them.
 
 Incremental rule: a sequence is recomputed when any of its images was inserted, updated
 or deleted (or marked deleted) since the result last stored it, or when the images of the

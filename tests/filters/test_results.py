@@ -7,6 +7,9 @@ import asyncio
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from etl.filters import steps
 from tests.conftest import run_cli
 from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, insert_images, kept_ids, points, \
     setup_square_world
@@ -117,6 +120,39 @@ def test_a_killed_first_run_resumes_without_duplicates(db_dsn: str, tmp_path: Pa
     resumed = filter_square(db_dsn, name="k", jobs=2)
     assert 0 < resumed.counts["recomputed_sequences"] < 12
     assert resumed.counts["clipped"] == 300 and len(points(db_dsn, "k")) == 300
+
+
+def test_a_first_run_failing_after_one_bucket_resumes_with_the_other(db_dsn: str, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # a first computation writes bucket by bucket into bare, unattached partitions: one that
+    # stops after bucket 0 committed leaves those rows, and the next run adds bucket 1's,
+    # then indexes and attaches all three tables
+    _world(db_dsn, tmp_path)
+    write_bucket = steps.write_bucket
+    bucket_0_written = asyncio.Event()
+
+    async def fail_bucket_1(conn, handle, bucket, replace):  # noqa: ANN001, ANN202
+        if bucket == 0:
+            written = await write_bucket(conn, handle, bucket, replace)
+            bucket_0_written.set()
+            return written
+        await bucket_0_written.wait()
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(steps, "write_bucket", fail_bucket_1)
+    with pytest.raises(RuntimeError, match="killed"):
+        filter_square(db_dsn, name="k", jobs=2)
+    attached = "SELECT count(*) FROM pg_inherits WHERE inhrelid::regclass::text LIKE '%\\_r1'"
+    assert asyncio.run(fetch(db_dsn, attached))[0][0] == 0
+    stored = asyncio.run(fetch(db_dsn, "SELECT count(*) FROM filter_sequences_r1"))[0][0]
+    assert 0 < stored < 12
+    monkeypatch.setattr(steps, "write_bucket", write_bucket)
+    resumed = filter_square(db_dsn, name="k", jobs=2)
+    assert resumed.counts["recomputed_sequences"] == 12 - stored
+    assert resumed.counts["clipped"] == 300 and len(points(db_dsn, "k")) == 300
+    assert asyncio.run(fetch(db_dsn, attached))[0][0] == 3
+    fresh = filter_square(db_dsn, name="whole", jobs=2)
+    assert kept_ids(db_dsn, "k") == kept_ids(db_dsn, "whole") and fresh.counts["kept"] == resumed.counts["kept"]
 
 
 def _ogr_dsn(dsn: str) -> str:
