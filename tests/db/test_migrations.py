@@ -99,14 +99,21 @@ def test_a_database_at_0001_is_upgraded_to_head(empty_db_dsn: str) -> None:
     assert "images_bulk_indexes" in asyncio.run(_tables(empty_db_dsn))
 
 
-async def _result_at_0002(conn: asyncpg.Connection, name: str, result_id: int, attached: bool) -> None:
-    """A result as revision 0002 stored it: every clipped image, kept or not."""
+async def _result_with_points_table(conn: asyncpg.Connection, name: str, result_id: int, attached: bool) -> str:
+    """A finished result's row and its filter_points partition table (attached, or left bare
+    as a killed first run leaves it); returns the table's name."""
     await conn.execute("INSERT INTO filter_results (name, id, params, state) VALUES ($1, $2, '{}', 'finished')",
                        name, result_id)
     table = f"filter_points_r{result_id}"
     await conn.execute(f"CREATE TABLE {table} (LIKE filter_points INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     if attached:
         await conn.execute(f"ALTER TABLE filter_points ATTACH PARTITION {table} FOR VALUES IN ('{name}')")
+    return table
+
+
+async def _result_at_0002(conn: asyncpg.Connection, name: str, result_id: int, attached: bool) -> None:
+    """A result as revision 0002 stored it: every clipped image, kept or not."""
+    table = await _result_with_points_table(conn, name, result_id, attached)
     await conn.executemany(f"INSERT INTO {table} (result_name, image_id, sequence_id, class, kept, geom) "
                            "VALUES ($1, $2, 's', 'urban', $3, ST_SetSRID(ST_MakePoint(1, 2), 4326))",
                            [(name, 1, True), (name, 2, False), (name, 3, True)])
@@ -140,12 +147,7 @@ def test_a_0002_result_keeps_its_kept_images_and_an_unfinished_one_starts_over(e
 
 async def _result_at_0003(conn: asyncpg.Connection, name: str, result_id: int, attached: bool) -> None:
     """A result as revision 0003 stored it: its points partition, lines and signatures in shared tables."""
-    await conn.execute("INSERT INTO filter_results (name, id, params, state) VALUES ($1, $2, '{}', 'finished')",
-                       name, result_id)
-    table = f"filter_points_r{result_id}"
-    await conn.execute(f"CREATE TABLE {table} (LIKE filter_points INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
-    if attached:
-        await conn.execute(f"ALTER TABLE filter_points ATTACH PARTITION {table} FOR VALUES IN ('{name}')")
+    table = await _result_with_points_table(conn, name, result_id, attached)
     await conn.execute(f"INSERT INTO {table} (result_name, image_id, sequence_id, class, geom) "
                        "VALUES ($1, 1, 's', 'urban', ST_SetSRID(ST_MakePoint(1, 2), 4326))", name)
     await conn.execute(

@@ -4,26 +4,6 @@
 -- maintaining a shared GiST index, primary key and foreign-key checks row by row from
 -- several connections at once (docs/filters.md). A result is dropped with its tables.
 
--- A result whose points partition was never attached (its first run was killed before
--- the end) is started over by its next run, which then makes all three tables itself.
-DO $$
-DECLARE
-    r record;
-BEGIN
-    FOR r IN
-        SELECT fr.name, fr.id FROM filter_results fr
-        WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i
-                          WHERE i.inhparent = 'public.filter_points'::regclass
-                            AND i.inhrelid = to_regclass(format('public.filter_points_r%s', fr.id)))
-    LOOP
-        EXECUTE format('DROP TABLE IF EXISTS public.%I', 'filter_points_r' || r.id);
-        DELETE FROM filter_sequence_lines WHERE result_name = r.name;
-        DELETE FROM filter_sequences WHERE result_name = r.name;
-        UPDATE filter_results SET state = 'running' WHERE name = r.name;
-    END LOOP;
-END
-$$;
-
 ALTER TABLE filter_sequence_lines RENAME TO filter_sequence_lines_0003;
 ALTER INDEX filter_sequence_lines_pkey RENAME TO filter_sequence_lines_0003_pkey;
 ALTER INDEX filter_sequence_lines_geom_gist RENAME TO filter_sequence_lines_0003_geom_gist;
@@ -76,16 +56,24 @@ COMMENT ON TABLE filter_sequences IS
 -- Every result with an attached points partition gets its two new partitions, filled.
 -- toast_tuple_target: a row is kept whole in its page up to ~8 kB (sequence lines are
 -- mostly 1-3 kB), so writing or reading a line needs no compression or TOAST table.
+-- A result whose points partition was never attached (its first run was killed before the
+-- end) is started over by its next run, which then makes all three tables itself.
 DO $$
 DECLARE
     r record;
 BEGIN
     FOR r IN
-        SELECT fr.name, fr.id FROM filter_results fr
-        JOIN pg_inherits i ON i.inhparent = 'public.filter_points'::regclass
-                          AND i.inhrelid = to_regclass(format('public.filter_points_r%s', fr.id))
-        ORDER BY fr.id
+        SELECT fr.name, fr.id,
+               EXISTS (SELECT 1 FROM pg_inherits i
+                       WHERE i.inhparent = 'public.filter_points'::regclass
+                         AND i.inhrelid = to_regclass(format('public.filter_points_r%s', fr.id))) AS attached
+        FROM filter_results fr ORDER BY fr.id
     LOOP
+        IF NOT r.attached THEN
+            EXECUTE format('DROP TABLE IF EXISTS public.%I', 'filter_points_r' || r.id);
+            UPDATE filter_results SET state = 'running' WHERE name = r.name;
+            CONTINUE;
+        END IF;
         EXECUTE format('CREATE TABLE public.%I PARTITION OF filter_sequence_lines FOR VALUES IN (%L) '
                        'WITH (toast_tuple_target = 8160)', 'filter_sequence_lines_r' || r.id, r.name);
         EXECUTE format('INSERT INTO public.%I SELECT * FROM filter_sequence_lines_0003 WHERE result_name = %L',
