@@ -135,6 +135,7 @@ async def index_statements(conn: asyncpg.Connection, handle: ResultHandle) -> li
     partition_indexes.sql (a killed run may have built some of them already)."""
     text = sql_text("filters/partition_indexes.sql")
     tables = {"points": handle.points_table, "lines": handle.lines_table, "signatures": handle.signatures_table}
+    # each line indexes the table of its "ON {placeholder}"
     wanted = [(tables[line.split(" ON {")[1].split("}")[0]], line.format(**tables))
               for line in text.splitlines() if line.strip() and not line.startswith("--")]
     existing = {r["indexname"] for r in await conn.fetch(

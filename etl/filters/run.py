@@ -26,12 +26,12 @@ from etl import boundaries
 from etl.db.connect import create_pool
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
-from etl.paths import sql_text
 from etl.errors import UserInputError
 from etl.filters import steps
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle, attach_partitions, index_statements, open_result
 from etl.filters.walk_impl import use_c_walk
+from etl.paths import sql_text
 from etl.runs import recorded_run
 
 log = logging.getLogger("etl.filters")

@@ -4,7 +4,6 @@ transaction); Python only sequences them, so its memory stays flat at any data s
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import asyncpg

@@ -7,19 +7,13 @@
 -- decides at once, otherwise ST_Intersects tests the layer inside that cell. ST_Intersects
 -- counts the boundary as inside: a point exactly on the continent's or an urban area's
 -- border is in. $5: the --exclude-result name or NULL (its kept images are not input).
-SELECT i.id, i.seq_no, i.captured_at, i.lon, i.lat,
+SELECT i.id, w.seq_no, i.captured_at, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat,
        coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false) AS urban
-FROM (
-    -- lon/lat once per image (OFFSET 0 keeps this subquery whole), not in both grid keys
-    -- and each join's recheck of its key
-    SELECT i.id, w.seq_no, i.captured_at, i.geom, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat
-    FROM images i
-    JOIN {work} w ON w.sequence_id = i.sequence_id AND w.signature IS NOT NULL
-    WHERE i.deleted_at IS NULL
-    OFFSET 0
-) i
-JOIN boundary_cells c ON c.layer_id = $1 AND c.cell = mlyetl_grid_cell(i.lon, i.lat, $3)
-LEFT JOIN boundary_cells u ON u.layer_id = $2 AND u.cell = mlyetl_grid_cell(i.lon, i.lat, $4)
-WHERE (c.covered OR ST_Intersects(c.geom, i.geom))
+FROM images i
+JOIN {work} w ON w.sequence_id = i.sequence_id AND w.signature IS NOT NULL
+JOIN boundary_cells c ON c.layer_id = $1 AND c.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), $3)
+LEFT JOIN boundary_cells u ON u.layer_id = $2 AND u.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), $4)
+WHERE i.deleted_at IS NULL
+  AND (c.covered OR ST_Intersects(c.geom, i.geom))
   AND ($5::text IS NULL OR NOT EXISTS (
         SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id))

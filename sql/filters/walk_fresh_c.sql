@@ -24,7 +24,8 @@ FROM (
     FROM (
         -- lon/lat once per image (OFFSET 0 keeps this subquery whole): written into the
         -- joins, each coordinate was computed five times, in both grid keys and each join's
-        -- recheck of its key (0.2 s of 1.9 per bucket at 5 M images)
+        -- recheck of its key (0.2 s of 1.9 per bucket at 5 M images). Not in
+        -- staged_images.sql: such a subquery rules out the incremental walk's parallel plan.
         SELECT i.id, i.xmin, i.sequence_id, i.captured_at, i.geom, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat
         FROM images i
         WHERE i.deleted_at IS NULL
