@@ -141,8 +141,9 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
     figures: dict = {"spacing_walk": "c" if c_walk else "plpgsql"}
     stored = await steps.has_signatures(conn, handle)  # else no row of the result is stored yet
     if c_walk and not stored:
-        # nothing stored yet: every sequence is new, find, walk and write them in one pass
-        dirty, counts = await _first_computation(pool, handle, params, layers, buckets, timer.timings)
+        # nothing stored yet: every sequence is new, find, walk and write them in one pass;
+        # one bucket per connection (each bucket reads all images: with --jobs 1, one bucket)
+        dirty, counts = await _first_computation(pool, handle, params, layers, jobs, timer.timings)
         figures.update(counts)
     else:
         with timer.step("find_changed"):
