@@ -13,7 +13,7 @@ from pathlib import Path
 from alembic import op
 from sqlalchemy.util import await_only
 
-from etl.paths import PROJECT_ROOT
+from etl.paths import bundled_path
 
 
 def _execute_script(sql: str) -> None:
@@ -22,12 +22,16 @@ def _execute_script(sql: str) -> None:
 
 
 def run_sql_file(relative_path: str) -> None:
-    _execute_script((PROJECT_ROOT / relative_path).read_text(encoding="utf-8"))
+    """Run a bundled SQL file named as in the repository, e.g. 'migrations/sql/0001/10_core.up.sql'."""
+    _execute_script(bundled_path(relative_path).read_text(encoding="utf-8"))
 
 
 def run_sql_folder(relative_folder: str, direction: str) -> None:
-    """Run NN_name.up.sql files in order, or NN_name.down.sql files in reverse order."""
-    folder = PROJECT_ROOT / relative_folder
+    """Run NN_name.up.sql files in order, or NN_name.down.sql files in reverse order.
+
+    `relative_folder` is named as in the repository, e.g. 'migrations/sql/0003'.
+    """
+    folder = bundled_path(relative_folder)
     files = sorted(folder.glob(f"*.{direction}.sql"), reverse=(direction == "down"))
     for path in files:
         _execute_script(Path(path).read_text(encoding="utf-8"))

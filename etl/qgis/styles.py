@@ -8,13 +8,13 @@ for it (a copied or renamed database gets them back on the next command).
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 import asyncpg
 
 from etl.paths import sql_text
 
-STYLE_DIR = Path(__file__).resolve().parent / "styles"
+STYLE_DIR = files("etl.qgis") / "styles"
 
 # (schema, table, geometry column, style file) for the tables every database has.
 BASE_LAYERS = [
