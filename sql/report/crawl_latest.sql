@@ -1,0 +1,2 @@
+-- The id of the crawl created last.
+SELECT max(id) FROM crawls;
