@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the PostgreSQL server, PostGIS, GDAL's command-line tools and QGIS's Python
-# bindings (used by the tests as a real client) are installed.
+# Make sure the PostgreSQL server, PostGIS, GDAL's command-line tools, QGIS's Python
+# bindings and Chromium with its driver (used by the tests as real clients) are installed.
 # As root on Debian/Ubuntu they are installed with apt; otherwise this says what to install.
 set -euo pipefail
 
@@ -27,6 +27,8 @@ if [ -n "$major" ] && [ ! -f "/usr/include/postgresql/$major/server/postgres.h" 
 fi
 # The real QGIS (its Python bindings) opens the layers in the tests to check styles.
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing+=(python3-qgis qgis-providers)
+# A real browser opens the reports in the tests (tests/report, driven by selenium).
+{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || missing+=(chromium chromium-driver)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

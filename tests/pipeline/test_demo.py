@@ -62,9 +62,8 @@ def test_demo_runs_the_whole_pipeline_offline(db_dsn: str, tmp_path: Path) -> No
     with Image.open(jpegs[0]) as image:
         assert image.format == "JPEG" and max(image.size) == 256
 
-    for name in ("coverage.png", "kept.png", "lines.png"):
-        with Image.open(out / "report" / name) as image:
-            assert image.format == "PNG" and len(image.convert("RGB").getcolors(1 << 20)) > 2
+    report = out / "report"  # the map itself is tested in a browser in tests/report
+    assert (report / "data" / "map.js").stat().st_size > 1000 and len(list(report.glob("charts/*.svg"))) == 4
     assert "demo" in (out / "report" / "index.html").read_text()
 
     again = run_cli("demo", "--out", str(out), "--dsn", db_dsn, timeout=300)  # resumes: nothing redone
