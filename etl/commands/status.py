@@ -56,4 +56,5 @@ def _text(report: StatusReport, target: DatabaseTarget) -> list[str]:
 
 
 def _counts(counts: dict | None) -> str:
-    return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in (counts or {}).items())
+    return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in (counts or {}).items()
+                     if not isinstance(v, list))  # series such as a crawl's call timeline are the report's

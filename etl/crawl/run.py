@@ -51,6 +51,7 @@ class CrawlSummary:
     bulk_load: bool = False  # images were bulk-loaded (etl/crawl/bulk.py)
     index_seconds: float = 0.0  # rebuilding images' indexes at the end of a bulk load (in `seconds`)
     task_states: dict[str, int] = field(default_factory=dict)
+    timeline: list[list[int]] = field(default_factory=list)  # [minute, calls, answers, failures] (the report's)
     failed_examples: list[str] = field(default_factory=list)
 
     @property
@@ -180,4 +181,5 @@ async def _execute_engine(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings,
         new_images=totals.new_images, new_sequences=totals.new_sequences, skipped_records=totals.skipped,
         requests=dict(stats.requests), retries=sum(stats.retries.values()), errors=dict(stats.errors),
         tasks_finished=result.tasks_finished, task_states=result.counts, db_seconds=totals.seconds,
+        timeline=[[minute, *counts] for minute, counts in sorted(stats.timeline.items())],
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -53,9 +54,16 @@ class ClientStats:
     retries: Counter = field(default_factory=Counter)  # endpoint -> retries
     errors: Counter = field(default_factory=Counter)  # kind -> count
     rate_wait_s: float = 0.0
+    # minute (epoch s // 60) -> [calls, answers (200), failures]: the report's calls over time
+    timeline: dict[int, list[int]] = field(default_factory=dict)
 
     def total_requests(self) -> int:
         return sum(self.requests.values())
+
+    def count_call(self, answered: bool) -> None:
+        slot = self.timeline.setdefault(int(time.time() // 60), [0, 0, 0])
+        slot[0] += 1
+        slot[1 if answered else 2] += 1
 
 
 class MapillaryClient:
@@ -119,10 +127,13 @@ class MapillaryClient:
                     body = await resp.read()
                     status, retry_after = resp.status, resp.headers.get("Retry-After")
             except asyncio.TimeoutError:
+                self.stats.count_call(False)
                 raise E.TransientError(endpoint, None, f"no answer within {self.settings.timeout_s:g} s") from None
             except (aiohttp.ClientError, OSError) as error:
+                self.stats.count_call(False)
                 # str(error) of some aiohttp errors holds the URL (and so the tile token)
                 raise E.TransientError(endpoint, None, type(error).__name__) from None
+        self.stats.count_call(status == 200)
         if status == 200:
             return body
         raise E.classify(endpoint, status, body, retry_after)

@@ -124,3 +124,29 @@ def time_chart(title: str, times: list[int], series: list[Series], y_label: str)
     parts.append(_text(WIDTH - RIGHT, TOP + plot_h + 28, datetime.fromtimestamp(t0, timezone.utc).strftime(
         "from %Y-%m-%d"), 9, "end"))
     return "\n".join(parts + ["</svg>"]) + "\n"
+
+
+BUCKETS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440)
+MAX_BARS = 90
+
+
+def timeline_chart(title: str, per_minute: dict[int, list[int]], series: list[tuple[str, str]], y_unit: str) -> str:
+    """Stacked bars over time from counts per minute (epoch seconds of the minute -> one
+    value per series), in buckets of whole minutes so that at most MAX_BARS bars remain."""
+    if not per_minute:
+        return bar_chart(title, [], [Series(n, c, []) for n, c in series], "time (UTC)", y_unit)
+    first, last = min(per_minute) // 60, max(per_minute) // 60
+    bucket = next((b for b in BUCKETS_MIN if (last - first) // b + 1 <= MAX_BARS), BUCKETS_MIN[-1])
+    start = first - first % bucket
+    count = (last - start) // bucket + 1
+    sums = [[0] * count for _ in series]
+    for minute, values in per_minute.items():
+        slot = (minute // 60 - start) // bucket
+        for i, value in enumerate(values):
+            sums[i][slot] += value
+    fmt = "%H:%M" if (last - first) < 1440 else "%m-%d %H:%M"
+    labels = [datetime.fromtimestamp((start + k * bucket) * 60, timezone.utc).strftime(fmt) for k in range(count)]
+    day = datetime.fromtimestamp(first * 60, timezone.utc).strftime("%Y-%m-%d")
+    per = "minute" if bucket == 1 else f"{bucket} minutes"
+    return bar_chart(title, labels, [Series(n, c, v) for (n, c), v in zip(series, sums)],
+                     f"time (UTC, from {day}), one bar per {per}", f"{y_unit} per {per}", stacked=True)

@@ -66,19 +66,20 @@ def _timeline(runs: list[asyncpg.Record]) -> dict[int, list[int]]:
 
 
 def _calls_chart(timeline: dict[int, list[int]]) -> str:
-    times = list(timeline)
-    return charts.time_chart("API calls, answers and failures per minute", times, [
-        charts.Series(name, COLOURS[name], [timeline[t][i] for t in times])
-        for i, name in enumerate(("calls", "answers", "failures"))], "requests per minute")
+    """Calls per minute as stacked answers and failures (a call is one or the other)."""
+    return charts.timeline_chart("API calls over time: answers and failures",
+                                 {t: v[1:] for t, v in timeline.items()},
+                                 [("answers", COLOURS["answers"]), ("failures", COLOURS["failures"])], "calls")
 
 
 def _tasks_over_time_chart(rows: list[asyncpg.Record]) -> str:
-    minutes = sorted({r["minute"] for r in rows})
-    per = {(r["minute"], r["state"]): r["tasks"] for r in rows}
-    return charts.time_chart("Tasks finished per minute (by outcome)", minutes, [
-        charts.Series(state, COLOURS[f"task_{state}"] if state != "split" else COLOURS["lines"],
-                      [per.get((m, state), 0) for m in minutes])
-        for state in ("done", "empty", "split", "failed")], "tasks per minute")
+    states = ("done", "empty", "split", "failed")
+    per: dict[int, list[int]] = {}
+    for r in rows:
+        per.setdefault(r["minute"], [0] * len(states))[states.index(r["state"])] += r["tasks"]
+    return charts.timeline_chart("Tasks finished over time, by outcome", per,
+                                 [(s, COLOURS[f"task_{s}"] if s != "split" else COLOURS["lines"]) for s in states],
+                                 "tasks")
 
 
 def _states_chart(rows: list[asyncpg.Record]) -> str:
@@ -141,8 +142,8 @@ async def collect(conn: asyncpg.Connection, crawl_id: int | None, pictures: Pict
     }
     timeline = _timeline(runs)
     section.charts = [
-        ("calls.svg", "API calls, answers and failures per minute", _calls_chart(timeline)),
-        ("tasks-over-time.svg", "Tasks finished per minute",
+        ("calls.svg", "API calls over time: answers and failures", _calls_chart(timeline)),
+        ("tasks-over-time.svg", "Tasks finished over time",
          _tasks_over_time_chart(await conn.fetch(sql_text("report/crawl_task_timeline.sql"), crawl_id))),
         ("task-states.svg", "Tasks per state", _states_chart(states)),
         ("years.svg", "Images per capture year", _years_chart(binned.years)),

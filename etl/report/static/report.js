@@ -39,13 +39,19 @@
                           zoomSnap: 0.5, attributionControl: true});
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution("Natural Earth; images: Mapillary");
+  // Panes, bottom to top: the basemap, the cells, then polygons, lines and points (each
+  // canvas renderer draws in its own pane, so the opaque land never hides the cells).
+  map.createPane("basemap").style.zIndex = 250;
+  map.createPane("cells").style.zIndex = 350;
+  var baseRenderer = L.canvas({pane: "basemap", padding: 0.3});
   var renderer = L.canvas({padding: 0.3, tolerance: 3});
   var state = {layers: {}, binCells: {}};
 
   // Basemap: Natural Earth countries (holes drawn with the even-odd rule).
   var base = L.layerGroup(BASE.map(function (c) {
     return L.polygon(c[1].map(function (r) { return [decode(r)]; }),
-      {renderer: renderer, color: "#a8a096", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1, interactive: false});
+      {renderer: baseRenderer, pane: "basemap", color: "#a8a096", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1,
+       interactive: false});
   })).addTo(map);
 
   var extent = D.extent;
@@ -79,7 +85,7 @@
 
   var BinLayer = L.GridLayer.extend({
     initialize: function (def) { this.def = def; this.rgb = hexToRgb(C[def.style]); this.drawn = 0;
-                                 L.GridLayer.prototype.initialize.call(this, {pane: "overlayPane", tileSize: 256}); },
+                                 L.GridLayer.prototype.initialize.call(this, {pane: "cells", tileSize: 256}); },
     createTile: function (coords) {
       var tile = document.createElement("canvas"); tile.width = tile.height = 256;
       var z = coords.z, lv = levelFor(z);
@@ -257,6 +263,9 @@
   }
   syncPoints();
   map.on("zoomend", syncPoints);
+  map.on("zoomstart", function () {  // cells drawn are counted per zoom
+    Object.keys(state.layers).forEach(function (k) { if (state.layers[k].bins) state.layers[k].bins.drawn = 0; });
+  });
 
   L.control.layers({"Natural Earth countries": base}, overlays, {collapsed: false, position: "topright"}).addTo(map);
   L.control.scale({imperial: false, maxWidth: 160}).addTo(map);
