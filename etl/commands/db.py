@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import click
 
@@ -85,6 +86,25 @@ def migrate_cmd(target: DatabaseTarget, revision: str) -> None:
     else:
         result = asyncio.run(migrate.upgrade(target, revision))
     click.echo(f"schema {current} -> {result}" if current != result else f"schema already at {result}")
+
+
+@command.command("install-extension")
+@click.option("--pg-config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="pg_config of the server (default: the one the server reports, or the embedded cluster's).")
+@database_options
+def install_extension_cmd(target: DatabaseTarget, pg_config: Path | None) -> None:
+    """Build and install the optional C spacing walk (extension mlyetl_spacing) into the server.
+
+    Needs a C compiler, make and the server's development files (Debian:
+    postgresql-server-dev-NN), and root for a system PostgreSQL. Without it the filter
+    uses the PL/pgSQL walk: same results, slower.
+
+    Example: sudo mlyetl db install-extension
+    """
+    from etl.db.extension import install_extension
+
+    for line in install_extension(target, pg_config):
+        click.echo(line)
 
 
 @command.command("status")

@@ -4,9 +4,9 @@ PL/pgSQL aggregates of the schema. Both give the same result (tests/filters chec
 against etl/filters/reference.py).
 
 The extension is created in the database on first use when root installed its files on
-the server (`make setup`); it is marked trusted, so the database owner may create it. A
-user's own PostGIS server without it, or without the right to create it, gets the
-fallback, and a log line says which walk runs. MLYETL_SPACING_WALK=plpgsql forces the
+the server (`make setup` or `mlyetl db install-extension`); it is not trusted (C code), so
+only a superuser may create it. A user's own PostGIS server without it, or a user who may
+not create it, gets the fallback, and a log line says which walk runs. MLYETL_SPACING_WALK=plpgsql forces the
 fallback (to compare), =c requires the extension.
 """
 
@@ -51,7 +51,7 @@ def _unusable(available: str | None) -> str | None:
     if available is None:
         return "not installed on the server"
     if available != VERSION:
-        return f"version {available} installed on the server, {VERSION} needed (run 'make setup' as root)"
+        return f"version {available} installed on the server, {VERSION} needed (run 'mlyetl db install-extension' as root)"
     return None
 
 
@@ -70,7 +70,7 @@ async def use_c_walk(conn: asyncpg.Connection) -> bool:
         return True
     if wanted == "c":
         raise RunFailure(f"{ENV}=c but extension {EXTENSION} cannot be used ({reason})",
-                         hint="install it as root with 'make setup' (ext/mlyetl_spacing), or unset " + ENV)
+                         hint="install it as root with 'mlyetl db install-extension', or unset " + ENV)
     log.info("spacing walk: PL/pgSQL fallback (extension %s %s; see docs/filters.md)", EXTENSION, reason)
     return False
 
