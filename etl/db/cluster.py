@@ -61,6 +61,26 @@ def server_settings(socket_dir: Path) -> str:
     return SERVER_SETTINGS.format(socket_dir=socket_dir, parallel_workers=parallel_workers_per_gather())
 
 
+# A runaway or orphaned query must stop on its own: each server process may write at most
+# half the disk space that was free when the server started in temporary files (sorts, hash
+# spills), and a query whose client went away (killed, lost) is cancelled within seconds
+# instead of running to its end (PostgreSQL 14+). ALTER SYSTEM overrides both.
+TEMP_FILE_SHARE = 0.5
+MIN_TEMP_FILE_LIMIT_MB = 256
+MAX_TEMP_FILE_LIMIT_MB = (2**31 - 1) // 1024  # the setting is an int of kB
+CLIENT_CHECK_INTERVAL = "5s"
+
+
+def guard_settings(pgdata: Path, major_version: int) -> str:
+    """The lines of mlyetl.conf that stop runaway and orphaned queries."""
+    free_mb = shutil.disk_usage(pgdata).free // 2**20
+    limit_mb = min(MAX_TEMP_FILE_LIMIT_MB, max(MIN_TEMP_FILE_LIMIT_MB, int(free_mb * TEMP_FILE_SHARE)))
+    lines = [f"temp_file_limit = '{limit_mb}MB'"]
+    if major_version >= 14:
+        lines.append(f"client_connection_check_interval = '{CLIENT_CHECK_INTERVAL}'")
+    return "\n".join(lines) + "\n"
+
+
 def default_data_dir() -> Path:
     if os.environ.get("MLYETL_DATA_DIR"):
         return Path(os.environ["MLYETL_DATA_DIR"])
@@ -191,7 +211,7 @@ class EmbeddedCluster:
         """mlyetl.conf is mlyetl's own (ALTER SYSTEM overrides it): written at creation and
         refreshed at each start, so a cluster follows the tool's settings and the cores."""
         settings = self.pgdata / "mlyetl.conf"
-        text = server_settings(self.socket_dir)
+        text = server_settings(self.socket_dir) + guard_settings(self.pgdata, self.binaries.major_version)
         if settings.exists() and settings.read_text() == text:
             return
         user = _server_user()

@@ -104,12 +104,33 @@ def choose_pg_config(target: DatabaseTarget, facts: ServerFacts, explicit: Path 
     return chosen
 
 
+def _embedded_facts(target: DatabaseTarget) -> ServerFacts:
+    """The embedded cluster's facts from its binaries: no need to start it (under sudo the
+    target is root's cluster, which need not exist)."""
+    binaries = target.cluster.binaries
+    if target.cluster.is_running():
+        return asyncio.run(server_facts(target.cluster.socket_dsn()))
+    pkglibdir = _pg_config(binaries.bindir / "pg_config", "--pkglibdir") if (binaries.bindir / "pg_config").exists() else None
+    return ServerFacts(binaries.major_version, str(binaries.bindir), pkglibdir, None, True, None)
+
+
+def _offered_version(pg_config: Path) -> str | None:
+    """default_version of the control file the server reads (it reads it at each CREATE)."""
+    control = Path(_pg_config(pg_config, "--sharedir")) / "extension" / f"{EXTENSION}.control"
+    if not control.exists():
+        return None
+    match = re.search(r"^default_version\s*=\s*'([^']*)'", control.read_text(), re.M)
+    return match.group(1) if match else None
+
+
 def install_extension(target: DatabaseTarget, explicit: Path | None = None) -> list[str]:
     """Build and install the extension for `target`'s server; returns the lines to show."""
     from etl.filters.walk_impl import VERSION
 
-    dsn = target.connection_dsn()  # starts the embedded cluster: we ask it about itself
-    facts = asyncio.run(server_facts(dsn))
+    if target.cluster is not None:
+        facts = _embedded_facts(target)
+    else:
+        facts = asyncio.run(server_facts(target.connection_dsn()))
     pg_config = choose_pg_config(target, facts, explicit)
     pkglibdir = _pg_config(pg_config, "--pkglibdir")
     extension_dir = Path(_pg_config(pg_config, "--sharedir")) / "extension"
@@ -122,9 +143,11 @@ def install_extension(target: DatabaseTarget, explicit: Path | None = None) -> l
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         raise RunFailure(f"building {EXTENSION} failed: {lines[-1] if lines else done.returncode}",
                          hint="the PL/pgSQL walk still works; rerun with the build tools installed")
-    available = asyncio.run(server_facts(dsn)).available_version
-    if available != VERSION:
-        raise RunFailure(f"installed, but the server offers {EXTENSION} {available}, not {VERSION}",
+    offered = _offered_version(pg_config)
+    if target.cluster is None or target.cluster.is_running():  # ask the server itself
+        offered = asyncio.run(server_facts(target.connection_dsn())).available_version
+    if offered != VERSION:
+        raise RunFailure(f"installed, but the server offers {EXTENSION} {offered}, not {VERSION}",
                          hint=f"check that {pg_config} belongs to this server")
     lines = [f"installed {EXTENSION} {VERSION} for PostgreSQL {facts.major} into {pkglibdir} (with {pg_config})"]
     if facts.superuser:
