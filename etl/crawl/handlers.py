@@ -4,34 +4,47 @@
   `split_at` or more (it may be cut), "reduce the amount of data" or a query
   that keeps timing out splits the box in four, down to `min_box`.
 - tile (tiles method): below z14 a tile only prunes: empty -> 'empty', else its
-  sub-tiles; a z14 tile lists its image ids, whose metadata comes in batches of
-  /images?image_ids=.
-Transient failures that outlived the client's retries end as 'retry' (the queue
-makes them pending again until the task's attempts run out).
+  sub-tiles; a z14 tile lists its images (etl/crawl/tile_task.py).
+Transient failures that outlived the client's retries, and answers of an
+unexpected shape, end as 'retry' with the reason (the queue makes them pending
+again until the task's attempts run out, then 'failed', shown by `status`):
+one strange answer costs its task, never the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections import Counter
+
+import msgspec
+from google.protobuf.message import Error as ProtobufError
 
 from etl.crawl.model import Child, Finish, Task, WriteItem
 from etl.crawl.settings import CrawlSettings, epoch_ms
-from etl.mapillary import errors as E
+from etl.crawl.tile_task import Put, TileTask
 from etl.mapillary import discovery as D
+from etl.mapillary import errors as E
 from etl.mapillary.client import MapillaryClient
-from etl.mapillary.parsing import IMAGE_FIELDS, BadAnswer, answer_rows, count_records
-from etl.mapillary.tiles import TILESET, has_features, tile_images
+from etl.mapillary.fields import FieldSet
+from etl.mapillary.parsing import BadAnswer, answer_rows, count_records, with_organizations
+from etl.mapillary.tiles import TILESET, has_features
 
-Put = Callable[[WriteItem], Awaitable[None]]
+log = logging.getLogger(__name__)
 RETRYABLE = (E.TransientError, E.BadRequest, BadAnswer)
+# a parser meeting a shape it does not expect: that answer's task fails, not the run
+UNEXPECTED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, msgspec.MsgspecError,
+              ProtobufError)
 
 
 class TaskHandlers:
     def __init__(self, client: MapillaryClient, settings: CrawlSettings) -> None:
         self.client, self.settings = client, settings
+        self.fields = FieldSet()
+        self.counters: Counter[str] = Counter()  # tile features without an id, unreadable values, ...
         self.filters = self._filters()
-        self._since = epoch_ms(settings.since) if settings.since else None
-        self._until = epoch_ms(settings.until) if settings.until else None
+        since = epoch_ms(settings.since) if settings.since else None
+        until = epoch_ms(settings.until) if settings.until else None
+        self._tiles = TileTask(self.images, client, settings, since, until, self.counters)
 
     def _filters(self) -> dict[str, str]:
         s, out = self.settings, {}
@@ -53,14 +66,31 @@ class TaskHandlers:
                 await put(WriteItem([], Finish(task.id, "failed", error=f"unknown task kind {task.kind}")))
         except RETRYABLE as error:
             await put(WriteItem([], Finish(task.id, "retry", error=str(error))))
+        except UNEXPECTED as error:
+            log.debug("%s %s: unexpected answer", task.kind, task.key, exc_info=True)
+            self.counters["unexpected_answers"] += 1
+            reason = f"unexpected answer ({type(error).__name__}: {str(error)[:200]})"
+            await put(WriteItem([], Finish(task.id, "retry", error=reason)))
+
+    async def images(self, endpoint: str, klass: str, params: dict[str, str]) -> bytes:
+        """An /images request for records: a rejected optional field is dropped and the request sent again."""
+        while True:  # ends: each turn drops a field, or raises
+            sent = self.fields.query
+            try:
+                return await self.client.graph(endpoint, klass, "/images", {**params, "fields": sent})
+            except E.FieldRejected as error:
+                try:
+                    self.fields.reject(error.field, sent, error.detail)
+                except ValueError:
+                    raise error from None
 
     # --- search boxes ---------------------------------------------------------------
 
     async def box(self, task: Task, put: Put) -> None:
         box = D.parse_box_key(task.key)
-        params = {"bbox": ",".join(repr(v) for v in box), "fields": IMAGE_FIELDS, "limit": "2000", **self.filters}
+        params = {"bbox": ",".join(repr(v) for v in box), "limit": "2000", **self.filters}
         try:
-            body = await self.client.graph("images_bbox", "search", "/images", params)
+            body = await self.images("images_bbox", "search", params)
         except E.ReduceData:
             return await put(WriteItem([], self._split(task, box, "the API asked to reduce the data")))
         except E.QueryTimeout:
@@ -69,12 +99,18 @@ class TaskHandlers:
         if found >= self.settings.split_at:
             finish = self._split(task, box, f"{found} results, the answer may be cut")
             # a box that cannot be split further still keeps what it got; others are not even parsed
-            rows, skipped = answer_rows(body) if finish.state == "failed" else ([], 0)
+            rows, skipped = self._rows(body) if finish.state == "failed" else ([], 0)
             return await put(WriteItem(rows, finish, skipped, not task.inside))
-        rows, skipped = answer_rows(body)
+        rows, skipped = self._rows(body)
         if not rows and not skipped:
             return await put(WriteItem([], Finish(task.id, "empty")))
         await put(WriteItem(rows, Finish(task.id, "done", len(rows)), skipped, not task.inside))
+
+    def _rows(self, body: bytes) -> tuple[list[tuple], int]:
+        rows, skipped = answer_rows(body)
+        if self.settings.organization_id is not None:  # the API filtered on it: every image is the organisation's
+            rows = with_organizations(rows, self.settings.organization_id)
+        return rows, skipped
 
     def _split(self, task: Task, box: D.BBox, why: str) -> Finish:
         if D.box_side(box) / 2 < self.settings.min_box:
@@ -93,27 +129,4 @@ class TaskHandlers:
                 return await put(WriteItem([], Finish(task.id, "empty")))
             children = [Child("tile", D.tile_key(*t), task.depth + 1, D.tile_bounds(*t)) for t in D.sub_tiles(z, x, y)]
             return await put(WriteItem([], Finish(task.id, "split", children=children)))
-        ids = sorted({i.id for i in tile_images(body) if self._wanted(i)})
-        if not ids:
-            return await put(WriteItem([], Finish(task.id, "empty")))
-        stored = 0
-        for start in range(0, len(ids), self.settings.ids_per_request):
-            batch = ids[start : start + self.settings.ids_per_request]
-            rows, skipped = await self._fetch_ids(batch)
-            stored += len(rows)
-            await put(WriteItem(rows, None, skipped, not task.inside))
-        await put(WriteItem([], Finish(task.id, "done", stored)))
-
-    def _wanted(self, image) -> bool:  # noqa: ANN001 - TileImage
-        t, s = image.captured_at, self.settings
-        if t is not None and ((self._since is not None and t < self._since) or (self._until is not None and t > self._until)):
-            return False
-        return s.organization_id is None or image.organization_id == s.organization_id
-
-    async def _fetch_ids(self, ids: list[int]) -> tuple[list[tuple], int]:
-        params = {"image_ids": ",".join(map(str, ids)), "fields": IMAGE_FIELDS, "limit": str(len(ids))}
-        try:
-            body = await self.client.graph("images_ids", "entity", "/images", params)
-        except E.NotFound:
-            return [], 0  # all of them deleted since the tile was made
-        return answer_rows(body)
+        await self._tiles.z14(task, body, D.tile_bounds(z, x, y), put)

@@ -52,6 +52,8 @@ class CrawlSummary:
     index_seconds: float = 0.0  # rebuilding images' indexes at the end of a bulk load (in `seconds`)
     task_states: dict[str, int] = field(default_factory=dict)
     timeline: list[list[int]] = field(default_factory=list)  # [minute, calls, answers, failures] (the report's)
+    answers: dict[str, int] = field(default_factory=dict)  # quirks of the API's answers met (TaskHandlers.counters)
+    rejected_fields: list[str] = field(default_factory=list)  # image fields the API rejected, left out of the run
     failed_examples: list[str] = field(default_factory=list)
 
     @property
@@ -77,7 +79,22 @@ class CrawlSummary:
             f"database writes: {self.db_seconds:.1f} s in COPY{'' if self.bulk_load else ' + upsert'} (all writers)"
             + (f", then {self.index_seconds:.1f} s rebuilding indexes (bulk load)" if self.bulk_load else "")
             + f"; tasks finished by this run: {self.tasks_finished:,}; all tasks of the crawl: {states or 'none'}",
-        ]
+        ] + self._answer_lines()
+
+    def _answer_lines(self) -> list[str]:
+        a, parts = self.answers, []
+        if self.rejected_fields:
+            parts.append(f"image fields the API rejected (left out, columns empty): {', '.join(self.rejected_fields)}")
+        if a.get("tile_features_without_id"):
+            parts.append(f"tile features without a usable image id: {a['tile_features_without_id']:,} "
+                         f"(found through {a.get('tile_sequences_followed', 0):,} sequence(s))")
+        for key, what in (("tile_values_unreadable", "unreadable tile values dropped"),
+                          ("image_ids_unreadable", "unreadable sequence members"),
+                          ("tile_images_unknown_organization", "images skipped, organisation unreadable"),
+                          ("unexpected_answers", "answers of an unexpected shape (their tasks retried)")):
+            if a.get(key):
+                parts.append(f"{what}: {a[key]:,}")
+        return ["; ".join(parts)] if parts else []
 
 
 async def _seed(settings: CrawlSettings, wkb_box: tuple[float, float, float, float]):  # noqa: ANN202
@@ -170,7 +187,8 @@ async def _execute_engine(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings,
     try:
         async with MapillaryClient(client_settings) as client:
             with make_progress(f"crawl {queue.crawl_id}", "images", quiet=quiet) as progress:
-                engine = Engine(queue, writers, client, TaskHandlers(client, settings), settings.concurrency, progress)
+                handlers = TaskHandlers(client, settings)
+                engine = Engine(queue, writers, client, handlers, settings.concurrency, progress)
                 result = await engine.run()
     finally:
         for writer in writers:
@@ -182,4 +200,5 @@ async def _execute_engine(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings,
         requests=dict(stats.requests), retries=sum(stats.retries.values()), errors=dict(stats.errors),
         tasks_finished=result.tasks_finished, task_states=result.counts, db_seconds=totals.seconds,
         timeline=[[minute, *counts] for minute, counts in sorted(stats.timeline.items())],
+        answers=dict(handlers.counters), rejected_fields=list(handlers.fields.dropped),
     )

@@ -4,10 +4,12 @@
 - Graph calls send the token in `Authorization: OAuth ...`; tile calls need the
   `access_token` query parameter, so no URL is ever put in a log line or an
   error message (errors name the endpoint class only).
-- Transient failures (429, 5xx, dropped or cut answers, timeouts) are retried
-  at most `max_retries` times with exponential backoff and full jitter,
-  honouring Retry-After. Terminal ones (bad or blocked token) raise
-  TokenRejected at once; other 4xx are never retried.
+- Transient failures (rate limits: code 4 with any status; 5xx, dropped or cut
+  answers, timeouts) are retried at most `max_retries` times with exponential
+  backoff and full jitter, honouring Retry-After. Terminal ones (bad or blocked
+  token) raise TokenRejected at once; other 4xx are never retried.
+- Only http(s) roots are accepted: anything else (file://, a bare path) is a
+  usage error at once, not a connection failure to retry.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from etl.errors import UserInputError
 from etl.mapillary import errors as E
 from etl.mapillary.limits import DEFAULT_LIMITS, Limit, RateLimits
 
@@ -44,8 +48,25 @@ class ClientSettings:
     max_backoff_s: float = 60.0
     timeout_s: float = 60.0  # whole request, body included
 
+    def __post_init__(self) -> None:
+        for what, url, default in (("Graph API", self.graph_url, GRAPH_URL), ("tiles", self.tiles_url, TILES_URL)):
+            check_api_url(what, url, default)
+
     def __repr__(self) -> str:  # the token never shows, even in a debugger dump
         return f"ClientSettings(graph_url={self.graph_url!r}, tiles_url={self.tiles_url!r}, concurrency={self.concurrency})"
+
+
+def check_api_url(what: str, url: str, default: str) -> None:
+    """A usage error unless `url` is an http(s) root with a host."""
+    try:
+        parts = urlsplit(url)
+        scheme, ok = parts.scheme, parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        scheme, ok = "", False
+    if not ok:  # the URL itself is not echoed: it may hold a token
+        got = f"a {scheme}: URL" if scheme and scheme not in ("http", "https") else "no host" if scheme else "no scheme"
+        raise UserInputError(f"the {what} URL must be an http:// or https:// address with a host (got {got})",
+                             hint=f"use the API's root, e.g. {default}, or the simulator's http://127.0.0.1:PORT")
 
 
 @dataclass
@@ -142,4 +163,6 @@ class MapillaryClient:
 def _kind(error: E.ApiError) -> str:
     if isinstance(error, E.QueryTimeout):
         return "query_timeout"
+    if isinstance(error, E.RateLimited):
+        return f"rate_limited_{error.status}"
     return f"http_{error.status}" if error.status else "connection"

@@ -6,6 +6,8 @@ No message built here ever contains a URL: tile URLs carry the token.
 
 from __future__ import annotations
 
+import re
+
 import orjson
 
 from etl.errors import RunFailure
@@ -27,6 +29,10 @@ class TransientError(ApiError):
         self.retry_after = retry_after
 
 
+class RateLimited(TransientError):
+    """Code 4 "Application request limit reached": seen with 429, 403 and 400, on graph and tiles."""
+
+
 class QueryTimeout(TransientError):
     """The API's "query timed out" (400, code -2): retry, and split the box if it persists."""
 
@@ -43,6 +49,14 @@ class BadRequest(ApiError):
     """Any other 4xx: retrying the same request cannot help."""
 
 
+class FieldRejected(BadRequest):
+    """Code 100 "Tried accessing nonexisting field (NAME) ...": the API no longer serves a field we asked for."""
+
+    def __init__(self, endpoint: str, status: int | None, message: str, field: str) -> None:
+        super().__init__(endpoint, status, message)
+        self.field = field
+
+
 class TokenRejected(RunFailure):
     """The token is invalid, expired or blocked: the whole run stops at once."""
 
@@ -56,15 +70,27 @@ def _error_body(body: bytes) -> dict:
     return error if isinstance(error, dict) else {}
 
 
+_RATE_CODES = (4, 17, 32, 613)  # application, user, page and custom request limits
+_NONEXISTING_FIELD = re.compile(r"nonexisting field \(([^()\s]+)\)")
+
+
+def _says_rate_limit(status: int, code: object, message: str, body: bytes) -> bool:
+    if status == 429 or code in _RATE_CODES:
+        return True
+    # a limit answer that is not Graph JSON (a proxy's page) still names the limit
+    return "request limit" in message.lower() or b"request limit" in body[:2000].lower()
+
+
 def classify(endpoint: str, status: int, body: bytes, retry_after: str | None) -> ApiError | TokenRejected:
     """The exception for a non-200 answer."""
     error = _error_body(body)
     code, subcode = error.get("code"), error.get("error_subcode")
     message = str(error.get("message") or f"HTTP {status}")[:300]
+    # first: real recordings answer the rate limit with 403 too, tiles included; it is never a token error
+    if _says_rate_limit(status, code, message, body):
+        return RateLimited(endpoint, status, message, _seconds(retry_after))
     if status == 401 or code in (190, 104) or (status == 403 and (code == 368 or endpoint == "tiles")):
         return _token_error(status, code, message)
-    if status == 429 or code in (4, 17, 613) or "request limit" in message.lower():
-        return TransientError(endpoint, status, message, _seconds(retry_after))
     if code == 1 or "reduce the amount of data" in message.lower():
         return ReduceData(endpoint, status, message)
     if code == -2 or subcode == 3404014:
@@ -73,6 +99,9 @@ def classify(endpoint: str, status: int, body: bytes, retry_after: str | None) -
         return TransientError(endpoint, status, message, _seconds(retry_after))
     if status == 404 or (code == 100 and subcode == 33):
         return NotFound(endpoint, status, message)
+    field = _NONEXISTING_FIELD.search(message) if code == 100 else None
+    if field:
+        return FieldRejected(endpoint, status, message, field.group(1))
     return BadRequest(endpoint, status, message)
 
 

@@ -18,13 +18,16 @@ from collections.abc import Iterable
 import msgspec
 import orjson
 
-# Every documented image field except the signed thumbnail URLs: they expire
-# within hours, so the download stage asks for fresh ones instead.
+# Every documented image field we keep, except the signed thumbnail URLs: they expire
+# within hours, so the download stage asks for fresh ones instead. `organization_id` is
+# not asked for: it is a search filter, no source documents it as an image field, and the
+# real API was recorded rejecting it; the column is filled from what is known instead
+# (the --organization-id filter, tile properties).
 IMAGE_FIELDS = (
     "id,sequence,captured_at,geometry,computed_geometry,compass_angle,computed_compass_angle,"
-    "altitude,computed_altitude,is_pano,camera_type,make,model,width,height,creator,"
-    "organization_id,quality_score"
+    "altitude,computed_altitude,is_pano,camera_type,make,model,width,height,creator,quality_score"
 )
+REQUIRED_FIELDS = frozenset({"id", "sequence", "captured_at", "geometry"})  # a record is useless without them
 IMAGE_COLUMNS = (
     "id", "sequence_id", "captured_at", "geom", "geom_is_computed", "original_geom",
     "compass_angle", "computed_compass_angle", "altitude", "computed_altitude", "is_pano",
@@ -190,6 +193,46 @@ def count_records(body: bytes) -> int:
     return body.count(b'"sequence":')
 
 
-def ids_of(body: bytes) -> list[int]:
-    """Ids of an /image_ids answer, in capture order."""
-    return [int(r["id"]) for r in data_list(body)]
+def ids_of(body: bytes) -> tuple[list[int], int]:
+    """(ids of an /image_ids answer in capture order, entries without a usable id)."""
+    ids, bad = [], 0
+    for rec in data_list(body):
+        value = rec.get("id") if isinstance(rec, dict) else None
+        text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+        if text.isdigit() and int(text) > 0:
+            ids.append(int(text))
+        else:
+            bad += 1
+    return ids, bad
+
+
+# --- rows after parsing ----------------------------------------------------------------------
+_COL_CAPTURED, _COL_GEOM, _COL_ORG = (IMAGE_COLUMNS.index(c) for c in ("captured_at", "geom", "organization_id"))
+_XY = struct.Struct("<dd").unpack_from
+
+
+def row_position(row: tuple) -> tuple[float, float]:
+    """(lon, lat) of a row's position (its EWKB point)."""
+    return _XY(row[_COL_GEOM], 9)
+
+
+def row_captured_ms(row: tuple) -> int:
+    """A row's capture time in Unix milliseconds."""
+    return row[_COL_CAPTURED] // 1000 + PG_EPOCH_MS
+
+
+def row_organization(row: tuple) -> int | None:
+    return row[_COL_ORG]
+
+
+def with_organizations(rows: list[tuple], org_of: dict[int, int] | int) -> list[tuple]:
+    """Rows whose organisation is known from elsewhere (a tile property, the search filter)."""
+    if isinstance(org_of, int):
+        return [r[:_COL_ORG] + (org_of,) + r[_COL_ORG + 1:] for r in rows]
+    if not org_of:
+        return rows
+    out = []
+    for r in rows:
+        org = org_of.get(r[0])
+        out.append(r if org is None or r[_COL_ORG] is not None else r[:_COL_ORG] + (org,) + r[_COL_ORG + 1:])
+    return out

@@ -9,7 +9,7 @@ from aiohttp import web
 from etl.simulator import cameras as cams
 from etl.simulator.middleware import STATE_KEY
 from etl.simulator.thumbs import SIZES, jpeg_for, thumb_dimensions
-from etl.simulator.tiles import TILESETS, render_tile
+from etl.simulator.tiles import TILESETS, TileStyle, render_tile
 
 
 def _not_found(text: str) -> web.Response:
@@ -26,9 +26,11 @@ async def tile(request: web.Request) -> web.Response:
         return _not_found("bad tile address")
     if tileset not in TILESETS or not (0 <= z <= 14 and 0 <= x < 2**z and 0 <= y < 2**z):
         return _not_found("no such tile")
+    faults = state.config.faults
+    style = TileStyle(faults.tile_strings, faults.tile_empty_rate, faults.tile_missing_rate, state.config.fault_seed)
     # tiles can take a while at low zoom: keep the event loop free for others
     body = await asyncio.get_running_loop().run_in_executor(
-        None, render_tile, state.world, z, x, y, TILESETS[tileset], state.hidden
+        None, render_tile, state.world, z, x, y, TILESETS[tileset], state.hidden, style
     )
     return web.Response(body=body, content_type="application/x-protobuf")
 

@@ -31,4 +31,8 @@ class SimulatorConfig:
     public_url: str | None = None  # base of thumbnail URLs; default: the request's own origin
     max_limit: int = MAX_LIMIT  # cap of /images answers (the API's 2000)
     max_batch_ids: int = 100  # most ids one /?ids= call may ask for
+    # Image fields answered as nonexisting (400 code 100), besides the `reject` fault's. The real
+    # API was recorded rejecting `organization_id` (a search filter, not a documented image field);
+    # the world still has organisations, in that filter and in the tiles.
+    rejected_fields: frozenset[str] = frozenset({"organization_id"})
     json_cache_mb: int = 512  # rendered /images JSON kept per cell (etl/simulator/jsoncache.py); 0: none

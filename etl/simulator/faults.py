@@ -10,7 +10,8 @@ CLI / `parse_faults` syntax, comma separated (see docs/simulator.md):
     5xx=0.05  429=0.02[:retry_after]  timeout=0.01  slow=0.01[:seconds]
     drop=0.01  truncate=0.01  partial=0.3  short=0.1  deleted=0.01
     reduce=5000 (images per box)  density=2e7 (images per square degree)
-    5xx_statuses=500/502/503
+    5xx_statuses=500/502/503  limit_status=403
+    reject=make/quality_score  sparse=0.5  tiles=strings  tile_empty=0.8  tile_missing=0.1
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import numpy as np
 
 from etl.simulator.hashing import hash_ints, uniform, uniform_array
 
-KINDS = ("500", "502", "503", "504", "429", "timeout", "drop", "truncate", "slow", "reduce", "partial", "short")
+KINDS = ("500", "502", "503", "504", "429", "limit403", "limit400", "timeout", "drop", "truncate", "malformed", "slow",
+         "reduce", "partial", "short")
 _SALT_DELETED = 0xDE1
 
 
@@ -52,6 +54,7 @@ class FaultConfig:
     error_5xx_statuses: tuple[int, ...] = (500, 502, 503)
     rate_429: float = 0.0  # fraction answered 429 with Retry-After
     retry_after_seconds: float = 1.0  # Retry-After of those 429s
+    limit_status: int = 429  # status of every code-4 answer (faults and limiter); 403 as in real recordings
     timeout_rate: float = 0.0  # fraction answered 400 OAuthException -2/3404014 (graph only)
     slow_rate: float = 0.0  # fraction delayed by slow_seconds before answering
     slow_seconds: float = 2.0
@@ -62,6 +65,11 @@ class FaultConfig:
     reduce_data_threshold: int | None = None  # bbox holding more images -> "reduce the amount of data"
     reduce_density_threshold: float | None = None  # same, above this many images per square degree
     deleted_image_rate: float = 0.0  # images gone: absent from search/tiles, 100/33 on /{id}
+    rejected_fields: frozenset[str] = frozenset()  # image fields answered 400 code 100 "nonexisting field"
+    sparse_rate: float = 0.0  # chance that an optional field is left out of a record (per image and field)
+    tile_strings: bool = False  # tiles as recorded in 2021: every value a string, feature ids 0..N
+    tile_empty_rate: float = 0.0  # chance that a tile property value is an empty string (strings style)
+    tile_missing_rate: float = 0.0  # chance that a tile property is left out of a feature
     schedules: tuple[FaultSchedule, ...] = ()
     endpoints: frozenset[str] | None = None  # endpoints random faults hit; None = all served ones
 
@@ -150,6 +158,9 @@ _RATE_KEYS = {
     "partial": "partial_sequence_rate",
     "short": "short_page_rate",
     "deleted": "deleted_image_rate",
+    "sparse": "sparse_rate",
+    "tile_empty": "tile_empty_rate",
+    "tile_missing": "tile_missing_rate",
 }
 
 
@@ -186,7 +197,16 @@ def _parse_item(key: str, value: str) -> dict[str, object]:
         return {"slow_seconds": float(value)}
     if key == "5xx_statuses":
         return {"error_5xx_statuses": tuple(int(v) for v in value.split("/"))}
-    raise ValueError(f"unknown fault {key!r}; known: {', '.join([*_RATE_KEYS, 'reduce', 'density', 'retry_after'])}")
+    if key == "limit_status":
+        return {"limit_status": int(value)}
+    if key == "reject":
+        return {"rejected_fields": frozenset(filter(None, (v.strip() for v in value.split("/"))))}
+    if key == "tiles":
+        if value not in ("strings", "typed"):
+            raise ValueError(f"tiles={value!r}: use tiles=strings or tiles=typed")
+        return {"tile_strings": value == "strings"}
+    known = [*_RATE_KEYS, "reduce", "density", "retry_after", "limit_status", "reject", "tiles"]
+    raise ValueError(f"unknown fault {key!r}; known: {', '.join(known)}")
 
 
 def _rate(text: str) -> float:

@@ -13,7 +13,7 @@ from etl.simulator.faults import Decision
 from etl.simulator.fastjson import render_json
 from etl.simulator.geo import parse_bbox
 from etl.simulator.middleware import DECISION_KEY, NUMBER_KEY, STATE_KEY
-from etl.simulator.records import RenderContext, render
+from etl.simulator.records import RenderContext, make_sparse, render
 from etl.simulator.state import SimulatorState
 from etl.simulator.world import QueryTooLarge
 
@@ -30,6 +30,11 @@ def _context(state: SimulatorState, request: web.Request) -> RenderContext:
 
 
 def _data_answer(state: SimulatorState, request: web.Request, parts: Parts, fields: list[str]) -> web.Response:
+    rate = state.config.faults.sparse_rate
+    if rate > 0:  # the reference renderer: records lose fields one by one
+        rows = make_sparse(render(_context(state, request), parts, fields), state.config.fault_seed, rate)
+        state.stats.served(len(rows))
+        return _json({"data": rows})
     body, count = render_json(_context(state, request), parts, fields, state.json_cache)
     state.stats.served(count)
     return web.Response(body=body, content_type="application/json")
@@ -39,7 +44,7 @@ async def images(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     query = request.query
     try:
-        fields = qp.fields_of(query)
+        fields = qp.fields_of(query, _rejected(state))
         limit = qp.limit_of(query, state.config.max_limit)
         filters = qp.filters_of(query, state.world.seed)
         if "sequence_ids" in query:
@@ -53,9 +58,15 @@ async def images(request: web.Request) -> web.Response:
                 return errors.reduce_data()
         else:
             raise qp.ParamError("Must specify one of bbox, sequence_ids or image_ids")
+    except qp.UnknownField as error:
+        return errors.nonexisting_field(error.name)
     except ValueError as error:  # ParamError and bbox parsing
         return errors.bad_parameter(str(error))
     return _data_answer(state, request, _cut(parts, limit), fields)
+
+
+def _rejected(state: SimulatorState) -> frozenset[str]:
+    return state.config.rejected_fields | state.config.faults.rejected_fields
 
 
 def _cut(parts: Parts, limit: int) -> Parts:
@@ -159,13 +170,16 @@ async def entity(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     object_id = request.match_info["object_id"]
     try:
-        fields = qp.fields_of(request.query)
+        fields = qp.fields_of(request.query, _rejected(state))
+    except qp.UnknownField as error:
+        return errors.nonexisting_field(error.name)
     except qp.ParamError as error:
         return errors.bad_parameter(str(error))
     found = _locate_visible(state, object_id)
     if found is None:
         return errors.no_such_object(object_id)
     rows = render(_context(state, request), [(found[0], np.array([found[1]]))], fields)
+    make_sparse(rows, state.config.fault_seed, state.config.faults.sparse_rate)
     state.stats.served(1)
     return _json(rows[0])
 
@@ -174,8 +188,10 @@ async def entities(request: web.Request) -> web.Response:
     """`/?ids=a,b&fields=` -> {"a": {...}, "b": {...}}, like the Graph API."""
     state = request.app[STATE_KEY]
     try:
-        fields = qp.fields_of(request.query)
+        fields = qp.fields_of(request.query, _rejected(state))
         ids = qp.id_list(request.query.get("ids", ""), "ids")
+    except qp.UnknownField as error:
+        return errors.nonexisting_field(error.name)
     except qp.ParamError as error:
         return errors.bad_parameter(str(error))
     if len(ids) > state.config.max_batch_ids:
@@ -185,6 +201,8 @@ async def entities(request: web.Request) -> web.Response:
     if missing:
         return errors.missing_aliases(missing)
     context = _context(state, request)
-    out = {text: render(context, [(d, np.array([i]))], fields)[0] for text, (d, i) in found.items()}
+    rate, seed = state.config.faults.sparse_rate, state.config.fault_seed
+    out = {text: make_sparse(render(context, [(d, np.array([i]))], fields), seed, rate)[0]
+           for text, (d, i) in found.items()}
     state.stats.served(len(out))
     return _json(out)

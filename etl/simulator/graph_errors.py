@@ -1,8 +1,9 @@
-"""Graph-API-style error answers, with the statuses and codes reality uses.
+"""Graph-API-style error answers, with the statuses, codes and shapes reality uses.
 
 Body: {"error": {"message", "type", "code", "error_subcode"?, "is_transient",
-"fbtrace_id"}}. As in the real API, `error_subcode` is left out when there is
-none, and gateway errors (502) come back as HTML, not JSON.
+"fbtrace_id"}}. As recorded from the real API, every `type` is MLYApiException,
+`error_subcode` is left out when there is none, and gateway errors (502) come
+back as HTML, not JSON.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ def graph_error(
     message: str,
     code: int,
     subcode: int | None = None,
-    type_: str = "OAuthException",
+    type_: str = "MLYApiException",
     transient: bool = False,
     headers: dict[str, str] | None = None,
+    extra: dict | None = None,
 ) -> web.Response:
     error: dict = {"message": message, "type": type_, "code": code}
     if subcode is not None:
         error["error_subcode"] = subcode
+    error.update(extra or {})
     error.update(is_transient=transient, fbtrace_id=_fbtrace_id())
     return web.Response(
         status=status, body=orjson.dumps({"error": error}), content_type="application/json", headers=headers
@@ -42,7 +45,7 @@ def graph_error(
 
 
 def invalid_token() -> web.Response:
-    return graph_error(401, "Invalid OAuth access token - Cannot parse access token", 190)
+    return graph_error(401, "Invalid OAuth 2.0 Access Token", 190, extra={"error_data": {}})
 
 
 def missing_token() -> web.Response:
@@ -57,9 +60,10 @@ def tile_forbidden() -> web.Response:
     return web.Response(status=403, text="Forbidden: access_token query parameter required", content_type="text/plain")
 
 
-def rate_limited(retry_after: float) -> web.Response:
-    seconds = str(max(1, int(retry_after + 0.999)))
-    return graph_error(429, "Application request limit reached", 4, transient=True, headers={"Retry-After": seconds})
+def rate_limited(retry_after: float | None, status: int = 429) -> web.Response:
+    """Code 4. Real recordings show it with 403 too (and without Retry-After), on graph and tiles alike."""
+    headers = {"Retry-After": str(max(1, int(retry_after + 0.999)))} if retry_after is not None else None
+    return graph_error(status, "Application request limit reached", 4, transient=True, headers=headers)
 
 
 def query_timeout() -> web.Response:
@@ -84,7 +88,7 @@ def no_such_object(object_id: str) -> web.Response:
         f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot be loaded due to "
         "missing permissions, or does not support this operation"
     )
-    return graph_error(400, message, 100, 33, type_="GraphMethodException")
+    return graph_error(400, message, 100, 33)
 
 
 def missing_aliases(ids: list[str]) -> web.Response:
@@ -93,3 +97,8 @@ def missing_aliases(ids: list[str]) -> web.Response:
 
 def bad_parameter(message: str) -> web.Response:
     return graph_error(400, f"(#100) {message}", 100)
+
+
+def nonexisting_field(name: str) -> web.Response:
+    """A field the server does not know, worded as recorded (no "(#100)" prefix)."""
+    return graph_error(400, f"Tried accessing nonexisting field ({name}) on node type (image)", 100)

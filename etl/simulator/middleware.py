@@ -73,7 +73,7 @@ def _rate_limited(state: SimulatorState, endpoint: str) -> web.StreamResponse | 
     if wait <= 0:
         return None
     state.stats.fault("rate_limited")
-    return errors.rate_limited(wait)
+    return errors.rate_limited(wait, state.config.faults.limit_status)
 
 
 async def _answer(state: SimulatorState, request: web.Request, handler, decision: Decision) -> web.StreamResponse:  # noqa: ANN001
@@ -89,10 +89,32 @@ async def _answer(state: SimulatorState, request: web.Request, handler, decision
     if kind == "truncate":
         return await _truncate(request, await handler(request))
     if kind == "429":
-        return errors.rate_limited(state.config.faults.retry_after_seconds)
+        faults = state.config.faults
+        return errors.rate_limited(faults.retry_after_seconds, faults.limit_status)
+    if kind in ("limit403", "limit400"):  # as recorded: no Retry-After
+        return errors.rate_limited(None, int(kind[5:]))
     if kind == "timeout":
         return errors.query_timeout()
+    if kind == "malformed":
+        return _malformed(request, request[NUMBER_KEY])
     return errors.server_error(int(kind))
+
+
+# 200 answers of a shape no endpoint promises (they do happen: proxies, API changes)
+_MALFORMED_GRAPH = (
+    (b'{"data": {"id": "1"}}', "application/json"),
+    (b'["data"]', "application/json"),
+    (b"<html><body>Service is fine</body></html>", "text/html"),
+    (b'{"data": "none"}', "application/json"),
+)
+_MALFORMED_TILE = b"\x1a\x80"  # a layer whose length is cut: not a vector tile
+
+
+def _malformed(request: web.Request, number: int) -> web.Response:
+    if classify(request) == "tiles":
+        return web.Response(body=_MALFORMED_TILE, content_type="application/x-protobuf")
+    body, content_type = _MALFORMED_GRAPH[number % len(_MALFORMED_GRAPH)]
+    return web.Response(body=body, content_type=content_type)
 
 
 def _drop(request: web.Request) -> web.StreamResponse:

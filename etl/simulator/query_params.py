@@ -19,11 +19,19 @@ class ParamError(ValueError):
     """A bad query parameter: answered 400 OAuthException code 100."""
 
 
-def fields_of(query: dict) -> list[str]:
+class UnknownField(ParamError):
+    """A field the server does not serve: answered 400 code 100 "Tried accessing nonexisting field"."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Tried accessing nonexisting field ({name}) on node type (image)")
+        self.name = name
+
+
+def fields_of(query: dict, rejected: frozenset[str] = frozenset()) -> list[str]:
     fields = [f.strip() for f in query.get("fields", "id").split(",") if f.strip()]
-    bad = unknown_fields(fields)
+    bad = unknown_fields(fields) + [f for f in fields if f in rejected]
     if bad:
-        raise ParamError(f"Tried accessing nonexisting field ({bad[0]}) on node type (Image)")
+        raise UnknownField(bad[0])
     return fields or ["id"]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from etl.simulator import cameras as cams
 from etl.simulator.cells import CellData
+from etl.simulator.hashing import hash_ints, uniform_array
 from etl.simulator.ids import creator, organization_id
 
 THUMB_SIZES = {"thumb_256_url": "256", "thumb_1024_url": "1024", "thumb_2048_url": "2048", "thumb_original_url": "original"}
@@ -145,3 +146,27 @@ def render(ctx: RenderContext, parts: Sequence[tuple[CellData, np.ndarray]], fie
 def full_record(world, data: CellData, index: int) -> dict:  # noqa: ANN001 - World, avoids a cycle
     """Every JSON field of one image (ground truth for tests; no thumb URLs)."""
     return render_part(RenderContext(world.seed), data, np.array([index]), JSON_FIELDS)[0]
+
+
+# --- sparse records (the `sparse` fault) ---------------------------------------------------
+# Real records hold only some optional fields. Which ones a record lacks is decided by
+# hashing (fault seed, field, image id), so an image is served the same way every time.
+REQUIRED_FIELDS = frozenset({"id", "geometry", "sequence", "captured_at"})
+
+
+def sparse_mask(seed: int, rate: float, field: str, ids: np.ndarray) -> np.ndarray:
+    """True for the images (by id) whose `field` is left out."""
+    if rate <= 0 or field in REQUIRED_FIELDS:
+        return np.zeros(ids.shape, dtype=bool)
+    return uniform_array(seed, hash_ints(0x5BA, *field.encode()), ids) < rate
+
+
+def make_sparse(rows: list[dict], seed: int, rate: float) -> list[dict]:
+    """`rows` with the optional fields that `sparse_mask` picks removed (in place)."""
+    if not rows or rate <= 0:
+        return rows
+    ids = np.array([int(r["id"]) for r in rows], dtype=np.int64)
+    for field in {f for r in rows for f in r} - REQUIRED_FIELDS:
+        for i in np.flatnonzero(sparse_mask(seed, rate, field, ids)).tolist():
+            rows[i].pop(field, None)
+    return rows

@@ -6,11 +6,17 @@ the tile, thinned at low zoom) and `image` (z14, every image, no cap).
 Pixel coordinates are computed here with y pointing down and handed to the
 encoder with `y_coord_down=True`, so a standard decoder with default options
 returns y pointing up (extent - y).
+
+A `TileStyle` serves the quirks of recorded real tiles: every value a string
+(2021), values empty or properties missing, feature ids counting 0..N. The
+sequence layer's `id` (the sequence key) is never emptied or left out, so every
+image stays reachable through its sequence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import mapbox_vector_tile
 import numpy as np
@@ -29,7 +35,20 @@ Hidden = Callable[[np.ndarray], np.ndarray]  # ids -> mask of deleted ones
 _OVERVIEW_PROBES = 64
 
 
-def render_tile(world: World, z: int, x: int, y: int, computed: bool, hidden: Hidden) -> bytes:
+@dataclass(frozen=True)
+class TileStyle:
+    strings: bool = False  # every property value a string, feature ids 0..N (tiles recorded in 2021)
+    empty_rate: float = 0.0  # chance that a value is an empty string
+    missing_rate: float = 0.0  # chance that a property is left out
+    seed: int = 0  # which values: hashed from (seed, tile), so a tile is served the same way each time
+
+    @property
+    def plain(self) -> bool:
+        return not self.strings and self.empty_rate <= 0 and self.missing_rate <= 0
+
+
+def render_tile(world: World, z: int, x: int, y: int, computed: bool, hidden: Hidden,
+                style: TileStyle = TileStyle()) -> bytes:
     if z <= 5:
         layers = [_overview_layer(world, z, x, y, hidden)]
     else:
@@ -38,8 +57,34 @@ def render_tile(world: World, z: int, x: int, y: int, computed: bool, hidden: Hi
         if z == 14:
             layers.append(_image_layer(world, parts, z, x, y, computed))
     layers = [layer for layer in layers if layer["features"]]
+    if not style.plain:
+        _restyle(layers, style, rng_for(style.seed, 0x711E, z, x, y))
     options = {"y_coord_down": True, "extents": EXTENT, "on_invalid_geometry": None}
     return mapbox_vector_tile.encode(layers, default_options=options) if layers else b""
+
+
+def _string(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _restyle(layers: list[dict], style: TileStyle, rng: np.random.Generator) -> None:
+    for layer in layers:
+        keep_key = layer["name"] == "sequence"  # its `id` leads to the images: never lost
+        for number, feature in enumerate(layer["features"]):
+            props = feature["properties"]
+            for key in list(props):
+                if keep_key and key == "id":
+                    props[key] = _string(props[key]) if style.strings else props[key]
+                    continue
+                missing, empty = rng.random() < style.missing_rate, rng.random() < style.empty_rate
+                if missing:
+                    del props[key]
+                elif empty:
+                    props[key] = ""
+                elif style.strings:
+                    props[key] = _string(props[key])
+            if style.strings:
+                feature["id"] = number
 
 
 def _pixels(lon: np.ndarray, lat: np.ndarray, z: int, x: int, y: int) -> tuple[list[int], list[int]]:

@@ -45,7 +45,7 @@ def test_stored_fields_match_the_api(db_dsn: str) -> None:
         assert row["is_pano"] == rec.get("is_pano", False)
         assert row["make"] == (rec.get("make") or None) and row["width"] == rec.get("width")
         assert row["creator_id"] == int(rec["creator"]["id"]) and row["creator_username"] == rec["creator"]["username"]
-        assert row["organization_id"] == (int(rec["organization_id"]) if "organization_id" in rec else None)
+        assert row["organization_id"] is None  # not an image field of the API (see test_organisation_column)
         assert row["altitude"] is None or -1000 < row["altitude"] < 10000  # unsigned wrap undone
 
 
@@ -70,3 +70,20 @@ def test_date_range_and_organisation_filters(db_dsn: str) -> None:
                     if 1_546_300_800_000 <= world.image(i)["captured_at"] <= 1_609_459_200_000}
     got = {r["id"] for r in query(db_dsn, "SELECT id FROM images")}
     assert got == expected and 0 < len(got) < 4854
+
+
+@pytest.mark.parametrize("method", ["search", "tiles"])
+def test_organisation_column_is_filled_from_what_is_known(db_dsn: str, method: str) -> None:
+    # organization_id is not an image field (the API rejects it): a filtered crawl knows it
+    # from its filter; the tiles method from the tiles' properties
+    with make_simulator() as sim:
+        world = sim.world
+        orgs = {int(world.image(i)["organization_id"]) for i in sorted(sim.visible_image_ids_in_bbox(AREA))[::50]
+                if "organization_id" in world.image(i)}
+        org = min(orgs)
+        result = crawl(sim, db_dsn, "--method", method, "--organization-id", str(org))
+        assert result.returncode == 0, result.stderr
+        expected = {i for i in sim.visible_image_ids_in_bbox(AREA) if world.image(i).get("organization_id") == str(org)}
+    rows = query(db_dsn, "SELECT id, organization_id FROM images")
+    assert {r["id"] for r in rows} == expected and expected
+    assert {r["organization_id"] for r in rows} == {org}

@@ -44,7 +44,7 @@ def test_query_timeout_is_400_minus_2(sim, api) -> None:  # noqa: ANN001
     error = reply.json()["error"]
     assert reply.status == 400
     assert (error["type"], error["code"], error["error_subcode"], error["is_transient"]) == (
-        "OAuthException", -2, 3404014, False)
+        "MLYApiException", -2, 3404014, False)
 
 
 def test_slow_answers(sim, api) -> None:  # noqa: ANN001
