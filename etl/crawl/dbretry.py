@@ -2,8 +2,12 @@
 
 Database calls of the crawl go through `with_db_retry`: on a connection-class
 error it waits (growing pauses) and tries again, up to `budget_s` seconds in all,
-then stops with a clear message. The work is idempotent (upserts, state updates
-guarded by the lease owner), so repeating a call whose commit was lost is safe.
+then stops with a clear message. A call whose connection was lost may have
+committed all the same, so only idempotent work goes through here as is: upserts,
+state updates guarded by the lease owner and the state they leave (a repeat changes
+nothing), inserts with ON CONFLICT DO NOTHING, and bulk COPYs that the bulk load
+de-duplicates at its end. The one statement that is not, the claim of new tasks,
+recovers the outcome of a lost try before trying again (etl/crawl/queue.py).
 """
 
 from __future__ import annotations

@@ -109,7 +109,9 @@ class Engine:
             await asyncio.sleep(self.queue.lease_s / 3)
             await self.queue.renew()
 
-    def _on_flushed(self, images: int, finished: int) -> None:
+    def _on_flushed(self, images: int, finished_ids: list[int]) -> None:
+        finished = len(finished_ids)
+        self.queue.forget(finished_ids)
         self.in_flight -= finished
         self.finished += finished
         self._changed.set()

@@ -5,6 +5,13 @@ claim tasks with FOR UPDATE SKIP LOCKED and hold them under a lease that they
 renew while working; a killed worker's lease runs out and its tasks are taken
 over. Tasks of a dead worker on this same machine are taken over at once (its
 pid is gone), so a killed crawl restarted here does not wait for the lease.
+
+A claim is the one statement of the crawl that is not idempotent: run twice, it
+takes twice as many tasks. When its connection is lost, the server may have
+committed it all the same; so the retry first looks for tasks running under our
+lease that we do not know we hold, and takes those as the claim's answer (see
+`TaskQueue.claim`). Without that, they would stay leased to us, renewed for ever,
+and the crawl would never end.
 """
 
 from __future__ import annotations
@@ -81,6 +88,8 @@ class TaskQueue:
         self.pool, self.crawl_id = pool, crawl_id
         self.lease_s, self.db_budget_s = lease_s, db_budget_s
         self.worker = new_worker_id()
+        # ids handed out by claim() whose end state has not committed yet (see forget())
+        self.held: set[int] = set()
 
     async def _run(self, what: str, sql: str, *args: object) -> list[asyncpg.Record]:
         async def call() -> list[asyncpg.Record]:
@@ -90,8 +99,27 @@ class TaskQueue:
         return await with_db_retry(what, call, self.db_budget_s)
 
     async def claim(self, n: int) -> list[Task]:
-        rows = await self._run("claiming tasks", sql_text("crawl/claim.sql"), self.crawl_id, n, self.worker, self.lease_s)
+        tries = 0
+
+        async def call() -> list[asyncpg.Record]:
+            nonlocal tries
+            tries += 1
+            async with self.pool.acquire() as conn:
+                if tries > 1:  # the last try may have committed before its answer was lost
+                    lost = await conn.fetch(sql_text("crawl/claim_recover.sql"), self.crawl_id, self.worker,
+                                            self.lease_s, list(self.held))
+                    if lost:
+                        log.info("recovered %d task(s) claimed just before the connection was lost", len(lost))
+                        return lost
+                return await conn.fetch(sql_text("crawl/claim.sql"), self.crawl_id, n, self.worker, self.lease_s)
+
+        rows = await with_db_retry("claiming tasks", call, self.db_budget_s)
+        self.held.update(r["id"] for r in rows)
         return [Task(r["id"], r["kind"], r["key"], r["depth"], r["inside"], r["attempts"]) for r in rows]
+
+    def forget(self, task_ids: Sequence[int]) -> None:
+        """The end states of these tasks have committed: they are no longer ours."""
+        self.held.difference_update(task_ids)
 
     async def renew(self) -> None:
         await self._run("renewing leases", sql_text("crawl/renew_leases.sql"), self.worker, self.lease_s)
@@ -99,6 +127,7 @@ class TaskQueue:
     async def release_mine(self) -> None:
         """Give our running tasks back (on a clean stop) so that others need not wait."""
         await self._run("releasing tasks", sql_text("crawl/release_owner.sql"), self.crawl_id, self.worker)
+        self.held.clear()
 
     async def take_over_dead_local_workers(self) -> int:
         owners = await self._run("listing workers", sql_text("crawl/lease_owners.sql"), self.crawl_id)

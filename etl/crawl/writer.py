@@ -75,8 +75,8 @@ class Writer:
         if self.conn is not None:
             await self.conn.close()
 
-    async def run(self, queue: asyncio.Queue, on_flushed: Callable[[int, int], None]) -> None:
-        """Drain `queue` until STOP; `on_flushed(images, tasks finished)` after each commit."""
+    async def run(self, queue: asyncio.Queue, on_flushed: Callable[[int, list[int]], None]) -> None:
+        """Drain `queue` until STOP; `on_flushed(images, ids of the tasks finished)` after each commit."""
         await with_db_retry("opening the writer", self.connect, self.db_budget_s, self.connect)
         stop = False
         while not stop:
@@ -97,7 +97,7 @@ class Writer:
                     finishes.append(more.finish)
             images = await self.flush(rows, finishes)
             self.totals.skipped += skipped
-            on_flushed(images, len(finishes))
+            on_flushed(images, [f.task_id for f in finishes])
 
     async def flush(self, rows: tuple[list[tuple], list[tuple]], finishes: list[Finish]) -> int:
         async def call() -> int:

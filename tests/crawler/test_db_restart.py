@@ -55,3 +55,35 @@ def test_crawl_survives_a_database_restart(own_cluster: EmbeddedCluster) -> None
         assert "database unavailable" in err  # it noticed, waited and reconnected
         assert_complete(sim, dsn, WIDE_AREA_ARG)
     assert set(task_states(dsn)) <= {"done", "empty", "split"}
+
+
+RESTARTS = 8
+
+
+def test_crawl_survives_repeated_restarts(own_cluster: EmbeddedCluster) -> None:
+    """`db stop` then `db start` again and again: each stop may cut a claim between its commit
+    and its answer (a lost claim once hung the crawl for ever, its tasks orphaned under our lease)."""
+    dsn = own_cluster.socket_dsn()
+    with make_simulator(WIDE, faults="slow=1.0:0.02") as sim:
+        proc = start_crawl(sim, dsn, "--box-size", "0.01", "--concurrency", "4", area=WIDE_AREA_ARG)
+        restarts, last = 0, 0
+        deadline = time.monotonic() + 240
+        while restarts < RESTARTS and proc.poll() is None and time.monotonic() < deadline:
+            done = _finished(dsn)
+            if done < last + 15:
+                time.sleep(0.05)
+                continue
+            own_cluster.stop()
+            time.sleep(0.5 + restarts % 3)
+            own_cluster.start()
+            restarts, last = restarts + 1, _finished(dsn)
+        assert restarts >= 4, f"the crawl ended after {restarts} restarts: make it longer"
+        try:
+            out, err = proc.communicate(timeout=150)
+        except Exception:
+            proc.kill()
+            out, err = proc.communicate()
+            raise AssertionError(f"the crawl hung after {restarts} restarts: {task_states(dsn)}\n{err[-3000:]}")
+        assert proc.returncode == 0, err
+        assert_complete(sim, dsn, WIDE_AREA_ARG)
+    assert set(task_states(dsn)) <= {"done", "empty", "split"}
