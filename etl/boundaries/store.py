@@ -7,6 +7,7 @@ process) leaves the previous version of the layer as it was.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ KINDS = ("continent", "urban", "area")
 # ~3.5 km). Chosen by measurement (docs/benchmarks.md); --cell-size overrides.
 DEFAULT_CELL_SIZE = {"continent": 0.25, "area": 0.25, "urban": 1 / 32}
 MIN_CELL_SIZE, MAX_CELL_SIZE = 1 / 64, 10.0
+# (cell, part) pairs the grid may test: a Natural Earth continent at the smallest cell size
+# needs up to ~20 M. The bound is checked before the grid is built, so a layer that is far
+# too big (or not in degrees) is refused at once instead of filling the disk with temp files.
+MAX_GRID_PAIRS = 25_000_000
 
 
 @dataclass
@@ -58,6 +63,12 @@ async def write_layer(conn: asyncpg.Connection, kind: str, name: str, source: st
         for batch in batches:
             await conn.executemany(insert, [(layer_id, f.name, f.properties, f.wkb) for f in batch])
         await conn.execute(sql_text("boundaries/build_parts.sql"), layer_id, max_vertices)
+        pairs = await conn.fetchval(sql_text("boundaries/count_cells.sql"), layer_id, cell_size)
+        if pairs > MAX_GRID_PAIRS:
+            raise UserInputError(
+                f"{source}: layer {name!r} would need about {pairs:,.0f} grid cell tests at {cell_size:g} degrees;"
+                f" at most {MAX_GRID_PAIRS:,} are allowed",
+                hint=f"give a larger --cell-size (e.g. {min(MAX_CELL_SIZE, cell_size * math.ceil(math.sqrt(pairs / MAX_GRID_PAIRS))):g})")
         await conn.execute(sql_text("boundaries/build_cells.sql"), layer_id, cell_size)
         row = await conn.fetchrow(sql_text("boundaries/finish_layer.sql"), layer_id)
         if row["feature_count"] == 0:

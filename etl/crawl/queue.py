@@ -17,6 +17,7 @@ and the crawl would never end.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import socket
@@ -26,6 +27,7 @@ import asyncpg
 
 from etl.crawl.dbretry import with_db_retry
 from etl.crawl.model import Child, Task
+from etl.errors import UserInputError
 from etl.paths import sql_text
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,26 @@ async def open_crawl(conn: asyncpg.Connection, key: str, method: str, area_ewkb:
         return int(crawl_id), True
 
 
+# First boxes of one crawl: a continent at the default 0.1 degrees needs about 0.5 M
+# (seeding makes some thousands a second);
+# past this, seeding alone would run for many minutes and the queue would be mostly
+# boxes the API answers empty, so a bigger --box-size (or the tiles method) is asked for.
+MAX_SEED_BOXES = 2_000_000
+ANNOUNCE_SEED_BOXES = 100_000  # past this, say what is being done (it takes a while)
+
+
 async def seed_boxes(conn: asyncpg.Connection, crawl_id: int, box_size: float) -> None:
+    """The first boxes of a search crawl; their number is bounded before any is made."""
+    most = await conn.fetchval(sql_text("crawl/count_seed_boxes.sql"), crawl_id, box_size)
+    if most > MAX_SEED_BOXES:
+        factor = math.sqrt(most / MAX_SEED_BOXES)
+        raise UserInputError(
+            f"the area would start as about {most:,.0f} boxes of {box_size:g} degrees; at most "
+            f"{MAX_SEED_BOXES:,} are allowed",
+            hint=f"give --box-size {math.ceil(box_size * factor * 100) / 100:g} or more, a smaller area, "
+                 "or --method tiles")
+    if most > ANNOUNCE_SEED_BOXES:
+        log.info("crawl %d: making up to %s first boxes of %g degrees", crawl_id, f"{most:,.0f}", box_size)
     await conn.execute(sql_text("crawl/seed_boxes.sql"), crawl_id, box_size)
 
 
