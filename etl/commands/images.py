@@ -10,9 +10,10 @@ import click
 from etl.cli_options import database_options, is_quiet
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
-from etl.errors import UserInputError
+from etl.errors import RunFailure, UserInputError
 from etl.export.source import CLASS_CHOICES
 from etl.images.layout import SIZES
+from etl.images.settings import DEFAULTS, Tuning
 from etl.progress import make_progress
 
 
@@ -34,8 +35,10 @@ def command() -> None:
               help="With --result: which class.")
 @click.option("--size", type=click.Choice(SIZES), default="1024", show_default=True,
               help="Thumbnail long side in px, or the original image.")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Root folder; images go to OUT/{class}_{threshold}m/{size}/{image_id}.jpg.")
+@click.option("--out", required=True, metavar="FOLDER|s3://BUCKET/PREFIX",
+              help="Root folder or S3 prefix; images go to OUT/{class}_{threshold}m/{size}/{image_id}.jpg. "
+                   "S3 (any S3-compatible store) takes the standard AWS_* environment variables, "
+                   "AWS_ENDPOINT_URL for MinIO, Ceph, R2 and the like.")
 @click.option("--resize", type=click.IntRange(16, 8192), metavar="PX",
               help="Also write a copy whose long side is PX (aspect ratio kept) to OUT/{class}_{threshold}m/{size}_resized_PX/.")
 @click.option("--retry-failed", is_flag=True, help="Try again the images whose earlier download failed.")
@@ -45,29 +48,41 @@ def command() -> None:
               show_envvar=True, help="File holding the token (keep it mode 0600).")
 @click.option("--graph-url", default="https://graph.mapillary.com", show_default=True,
               help="Graph API root (the simulator for tests).")
-@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Downloads in flight.")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=DEFAULTS.concurrency, show_default=True,
+              help="Downloads in flight (per process).")
+@click.option("--batch-images", type=click.IntRange(1, 100_000), default=DEFAULTS.batch_images, show_default=True,
+              help="Images per batch that a process claims from the shared job (not with --shard).")
+@click.option("--lease", "lease_s", type=click.FloatRange(2.0, 3600.0), default=DEFAULTS.lease_s, show_default=True,
+              help="Seconds after which a batch of a process that stopped renewing it is taken over.")
+@click.option("--no-draft", is_flag=True, hidden=True, help="Decode at full scale before resizing (benchmarks).")
 @click.option("--rate-limit", metavar="SPEC", help="API limits for the URL calls, e.g. 'entity=60000/min' (the default).")
-@click.option("--max-retries", type=click.IntRange(0, 20), default=5, show_default=True,
+@click.option("--max-retries", type=click.IntRange(0, 20), default=DEFAULTS.max_retries, show_default=True,
               help="Retries per image and per API call, for transient errors (5xx, timeouts, cut answers).")
-@click.option("--backoff", type=click.FloatRange(0.0, 60.0), default=1.0, show_default=True,
+@click.option("--backoff", type=click.FloatRange(0.0, 60.0), default=DEFAULTS.backoff_s, show_default=True,
               help="First retry pause in seconds; doubles each retry, with jitter.")
-@click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=120.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(1.0, 3600.0), default=DEFAULTS.timeout_s, show_default=True,
               help="Seconds allowed for one download or API call.")
 @database_options
-def download(target: DatabaseTarget, shard: Path | None, result: str | None, cls: str, size: str, out: Path,
+def download(target: DatabaseTarget, shard: Path | None, result: str | None, cls: str, size: str, out: str,
              resize: int | None, retry_failed: bool, token: str | None, token_file: Path | None, graph_url: str,
-             concurrency: int, rate_limit: str | None, max_retries: int, backoff: float, timeout: float) -> None:
+             concurrency: int, batch_images: int, lease_s: float, no_draft: bool, rate_limit: str | None,
+             max_retries: int, backoff: float, timeout: float) -> None:
     """Fetch fresh URLs in batches, download with bounded concurrency, add EXIF, record outcomes.
 
-    Images already on disk are skipped, so rerunning the same command resumes; failures
-    are stored with their reason in image_downloads and retried with --retry-failed.
-    The token comes from MAPILLARY_TOKEN or a token file (MAPILLARY_TOKEN_FILE / --token-file).
+    Any number of processes, on one machine or many, given the same --result, --class,
+    --size, --out and --resize share the work through the database: each claims batches
+    of images under a lease, so every image is fetched once; a batch of a process that
+    died is taken over when its lease runs out. Images already stored are skipped, so
+    rerunning the same command resumes; failures are stored with their reason in
+    image_downloads and retried with --retry-failed. The exit code is 1 when any image
+    failed. The token comes from MAPILLARY_TOKEN or a token file (MAPILLARY_TOKEN_FILE /
+    --token-file).
 
     \b
     Example:
       mlyetl images download --result europe --class urban --size 2048 --resize 512 --out images/europe
+      AWS_ENDPOINT_URL=http://127.0.0.1:9000 mlyetl images download --result europe --out s3://bucket/europe
     """
-    from etl.images.download import Tuning
     from etl.images.runner import DownloadRequest, download_images
     from etl.mapillary.client import ClientSettings
     from etl.mapillary.limits import parse_limits
@@ -75,19 +90,24 @@ def download(target: DatabaseTarget, shard: Path | None, result: str | None, cls
 
     if shard is None and result is None:
         raise UserInputError("say what to download", hint="give --shard FILE or --result NAME")
-    request = DownloadRequest(out, size, result, cls, shard, resize, retry_failed)
+    request = DownloadRequest(str(out), size, result, cls, shard, resize, retry_failed)
     client = ClientSettings(token=resolve_token(token, token_file), graph_url=graph_url.rstrip("/"),
                             limits=parse_limits(rate_limit), max_retries=max_retries, backoff_s=backoff,
                             timeout_s=timeout, concurrency=min(concurrency, 16))
-    tuning = Tuning(concurrency=concurrency, max_retries=max_retries, backoff_s=backoff, timeout_s=timeout)
+    tuning = Tuning(concurrency=concurrency, max_retries=max_retries, backoff_s=backoff, timeout_s=timeout,
+                    batch_images=batch_images, lease_s=lease_s, draft=not no_draft)
 
-    async def run() -> None:
+    async def run() -> int:
         await ensure_schema(target)
         with make_progress(f"images {size}", "images", quiet=is_quiet()) as progress:
-            counts, outcomes, unknown = await download_images(target, request, client, tuning, progress)
-        _report(counts, outcomes, unknown)
+            outcome = await download_images(target, request, client, tuning, progress)
+        _report(outcome.counts, outcome.summary, outcome.unknown)
+        return outcome.counts.failed
 
-    asyncio.run(run())
+    failed = asyncio.run(run())
+    if failed:
+        raise RunFailure(f"{failed:,} image(s) failed (reasons above and in image_downloads)",
+                         hint="rerun with --retry-failed to try them again")
 
 
 def _report(counts, outcomes, unknown: list[int]) -> None:  # noqa: ANN001

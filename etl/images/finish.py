@@ -1,8 +1,8 @@
-"""Turning a raw download into the final files: check, EXIF, resized copy, rename.
+"""Turning a raw download into the final files: check, EXIF, resized copy.
 
-Runs in a worker thread (Pillow work is CPU-bound). The order makes completeness
-visible from the file system alone: the resized copy is renamed into place first and
-the main file last, so a main file that exists is a finished image.
+Runs in a worker thread (Pillow work is CPU-bound) and writes temporary files only; the
+sink then puts the resized copy under its final name first and the main file last, so a
+main file that exists is a finished image.
 """
 
 from __future__ import annotations
@@ -50,37 +50,44 @@ def resized_size(dims: tuple[int, int], long_side: int) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def finish(raw: Path, work: Path, final: Path, resized: Path | None, resize: int | None,
-           facts: ImageFacts, size: str, width: int | None, height: int | None) -> int:
-    """Write the final file(s) from `raw`; returns the final file's size in bytes."""
+def finish(raw: Path, work: Path, resize: int | None, facts: ImageFacts, size: str, width: int | None,
+           height: int | None, draft: bool = True) -> tuple[Path, Path | None]:
+    """Check `raw` and write the final file (and the resized copy) into `work`; returns
+    their temporary paths. The sink then puts them under their final names."""
     dims = check_jpeg(raw, size, width, height)
     exif = exif_bytes(facts)
-    if resized is not None and resize is not None:
-        _write_resized(raw, work / f"{facts.image_id}.resized.jpg", resized, dims, resize, exif)
+    resized = None
+    if resize is not None:
+        resized = work / f"{facts.image_id}.resized.jpg"
+        write_resized(raw, resized, dims, resize, exif, draft)
     tmp = work / f"{facts.image_id}.final.jpg"
     try:
         with open(raw, "rb") as source, open(tmp, "wb") as target:
             write_with_exif(source, target, exif)
     except ValueError as error:  # a header Pillow accepted but the segment walk did not
         tmp.unlink(missing_ok=True)
+        if resized is not None:
+            resized.unlink(missing_ok=True)
         raise BadImage(str(error)) from None
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, final)
-    return final.stat().st_size
+    return tmp, resized
 
 
-def _write_resized(raw: Path, tmp: Path, target: Path, dims: tuple[int, int], long_side: int, exif: bytes) -> None:
+def write_resized(source: Path, target: Path, dims: tuple[int, int], long_side: int, exif: bytes,
+                  draft: bool = True) -> tuple[int, int]:
+    """A copy whose long side is `long_side`, the aspect ratio kept; returns its size."""
     new_size = resized_size(dims, long_side)
-    with Image.open(raw) as image:
-        image.draft("RGB", new_size)  # decode at a reduced scale when JPEG allows: much faster
+    with Image.open(source) as image:
+        if draft:
+            # JPEG can decode at 1/2, 1/4 or 1/8 scale (DCT scaling) to the smallest size at
+            # least as large as asked: far less work than a full decode; LANCZOS finishes
+            image.draft("RGB", new_size)
         copy = image.convert("RGB").resize(new_size, Image.Resampling.LANCZOS)
-    copy.save(tmp, "JPEG", quality=90, exif=exif)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, target)
+    copy.save(target, "JPEG", quality=90, exif=exif)
+    return new_size
 
 
-def resize_existing(final: Path, work: Path, target: Path, long_side: int) -> None:
+def resize_existing(final: Path, target: Path, long_side: int, draft: bool = True) -> None:
     """A resized copy of an image downloaded earlier without --resize (no network)."""
     with Image.open(final) as image:
         dims, exif = image.size, image.info.get("exif", b"")
-    _write_resized(final, work / f"{final.stem}.resized.jpg", target, dims, long_side, exif)
+    write_resized(final, target, dims, long_side, exif, draft)

@@ -1,9 +1,10 @@
 """Where files go: {out}/{class}_{threshold}m/{size}/{image_id}.jpg.
 
-Every part of a path comes from an enum (class, size), a number (threshold, resize
-width) or a numeric image id, never from API or user text, and each path is checked
-to stay under --out. Temporary files live in {out}/.partial/{host}-{pid}/ (same file
-system, so the final rename is atomic); a restarted run removes the folders of its
+Keys are relative ("urban_100m/1024/42.jpg"); the sink puts them under a folder (and
+checks they stay under it) or an S3 prefix. Every part comes from an enum (class, size),
+a number (threshold, resize width) or a numeric image id, never from API or user text.
+Temporary files live in {root}/.partial/{host}-{pid}/ ({root} is --out for a folder, so
+the final rename stays on one file system); a restarted run removes the folders of its
 host's dead processes.
 """
 
@@ -16,7 +17,6 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.export.atomic import safe_child
 from etl.export.source import ResultInfo
 
 SIZES = ("256", "1024", "2048", "original")
@@ -24,23 +24,32 @@ SIZES = ("256", "1024", "2048", "original")
 
 @dataclass(frozen=True)
 class Layout:
-    out: Path
     result: ResultInfo
     size: str
     resize: int | None = None  # long side of the resized copy, px
 
-    def folder(self, cls: str) -> Path:
+    def folder(self, cls: str) -> str:
         if cls not in ("urban", "other") or self.size not in SIZES:
             raise ValueError(f"unexpected class {cls!r} or size {self.size!r}")
-        return safe_child(self.out, f"{self.result.label(cls)}/{self.size}")
+        label = self.result.label(cls)
+        if "/" in label or label.startswith("."):
+            raise ValueError(f"unexpected folder name {label!r}")
+        return f"{label}/{self.size}"
 
-    def image_path(self, cls: str, image_id: int) -> Path:
-        return self.folder(cls) / f"{int(image_id)}.jpg"
+    def image_key(self, cls: str, image_id: int) -> str:
+        return f"{self.folder(cls)}/{_number(image_id)}.jpg"
 
-    def resized_path(self, cls: str, image_id: int) -> Path | None:
+    def resized_key(self, cls: str, image_id: int) -> str | None:
         if self.resize is None:
             return None
-        return self.folder(cls).parent / f"{self.size}_resized_{int(self.resize)}" / f"{int(image_id)}.jpg"
+        label = self.folder(cls).rpartition("/")[0]
+        return f"{label}/{self.size}_resized_{int(self.resize)}/{_number(image_id)}.jpg"
+
+
+def _number(image_id: int) -> int:
+    if isinstance(image_id, bool) or not isinstance(image_id, int):
+        raise ValueError(f"image ids are integers, not {image_id!r}")
+    return image_id
 
 
 def _host() -> str:

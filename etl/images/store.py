@@ -42,15 +42,11 @@ def _item(row: asyncpg.Record) -> Item:
     return Item(facts, row["class"], row["width"], row["height"], row["state"], row["path"])
 
 
-async def result_items(pool: asyncpg.Pool, result: str, cls: str, size: str, retry_failed: bool) -> AsyncIterator[list[Item]]:
-    """Pages of the result's kept images, in id order (keyset paging)."""
-    after = 0
-    while True:
-        rows = await pool.fetch(sql_text("images/items_result.sql"), result, cls, size, after, PAGE, retry_failed)
-        if not rows:
-            return
-        after = rows[-1]["image_id"]
-        yield [_item(r) for r in rows]
+async def range_items(pool: asyncpg.Pool, result: str, cls: str, size: str, first_id: int, last_id: int,
+                      retry_failed: bool) -> list[Item]:
+    """The result's kept images with first_id < id <= last_id (one claimed batch), in id order."""
+    rows = await pool.fetch(sql_text("images/items_range.sql"), result, cls, size, first_id, last_id, retry_failed)
+    return [_item(r) for r in rows]
 
 
 async def shard_items(pool: asyncpg.Pool, shard: Path, result: str, size: str, retry_failed: bool,
@@ -96,8 +92,8 @@ class Recorder:
         self._rows: list[tuple[int, str, str | None, int | None, str | None]] = []
         self._lock = asyncio.Lock()
 
-    async def done(self, image_id: int, path: Path, size_bytes: int) -> None:
-        await self._add((image_id, "done", str(path), size_bytes, None))
+    async def done(self, image_id: int, location: str, size_bytes: int) -> None:
+        await self._add((image_id, "done", location, size_bytes, None))
 
     async def failed(self, image_id: int, reason: str) -> None:
         await self._add((image_id, "failed", None, None, mask_secrets(reason)[:500]))

@@ -117,7 +117,8 @@ def test_failures_are_stored_with_a_reason_and_retried_on_request(db_dsn: str, s
     ids = load_world_images(db_dsn, world, 20)
     simulator.set_faults(FaultConfig(error_5xx_rate=1.0, endpoints=frozenset({"thumbs"})))
     failed = _download(db_dsn, simulator, tmp_path, "--result", "tiny", "--max-retries", "1")
-    assert failed.returncode == 0, failed.stderr
+    assert failed.returncode == 1, failed.stderr  # any failed image: a non-zero exit
+    assert "20 image(s) failed" in failed.stderr and "--retry-failed" in failed.stderr
     outcomes = _downloads(db_dsn)
     assert len(outcomes) == 20 and all(s == "failed" and e and "HTTP 5" in e for s, e in outcomes.values())
     assert "--retry-failed" in failed.stdout
@@ -161,7 +162,7 @@ def test_urls_that_are_always_expired_fail_with_that_reason(db_dsn: str, world, 
     with SimulatorServer(SimulatorConfig(world=world, rate_limits={}, url_expiry_seconds=-60)) as sim:
         done = _download(db_dsn, sim, tmp_path, "--result", "tiny")
         stats = sim.stats
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     outcomes = _downloads(db_dsn)
     assert len(outcomes) == 3 and all(s == "failed" and "expired" in e for s, e in outcomes.values())
     # one batch call, then a fresh URL per image and retry, three times each

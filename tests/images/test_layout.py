@@ -1,4 +1,4 @@
-"""Image paths come only from enums and numbers, and never leave --out."""
+"""Image keys come only from enums and numbers, and a folder sink never leaves --out."""
 
 from __future__ import annotations
 
@@ -7,26 +7,47 @@ from pathlib import Path
 
 import pytest
 
+from etl.errors import UserInputError
 from etl.export.source import ResultInfo
 from etl.images.layout import Layout
+from etl.images.sink import LocalSink, S3Sink, open_sink
 
 
-def _layout(tmp_path: Path, params: dict, resize: int | None = None) -> Layout:
-    return Layout(tmp_path, ResultInfo("../../evil/name", params, datetime.now(timezone.utc)), "1024", resize)
+def _layout(params: dict, resize: int | None = None) -> Layout:
+    return Layout(ResultInfo("../../evil/name", params, datetime.now(timezone.utc)), "1024", resize)
 
 
-def test_paths_are_built_from_class_threshold_size_and_id(tmp_path: Path) -> None:
-    layout = _layout(tmp_path, {"spacing_urban": 100, "spacing_other": 1000}, resize=512)
-    assert layout.image_path("urban", 42) == tmp_path / "urban_100m" / "1024" / "42.jpg"
-    assert layout.resized_path("other", 7) == tmp_path / "other_1000m" / "1024_resized_512" / "7.jpg"
+def test_keys_are_built_from_class_threshold_size_and_id(tmp_path: Path) -> None:
+    layout = _layout({"spacing_urban": 100, "spacing_other": 1000}, resize=512)
+    assert layout.image_key("urban", 42) == "urban_100m/1024/42.jpg"
+    assert layout.resized_key("other", 7) == "other_1000m/1024_resized_512/7.jpg"
+    sink = LocalSink(tmp_path)
+    assert sink.path(layout.image_key("urban", 42)) == tmp_path.resolve() / "urban_100m" / "1024" / "42.jpg"
 
 
 @pytest.mark.parametrize("cls", ["../x", "urban/../../x", ""])
-def test_anything_but_a_known_class_is_refused(tmp_path: Path, cls: str) -> None:
+def test_anything_but_a_known_class_is_refused(cls: str) -> None:
     with pytest.raises(ValueError):
-        _layout(tmp_path, {}).image_path(cls, 1)
+        _layout({}).image_key(cls, 1)
 
 
-def test_ids_must_be_numbers(tmp_path: Path) -> None:
+def test_ids_must_be_numbers() -> None:
     with pytest.raises(ValueError):
-        _layout(tmp_path, {}).image_path("urban", "../../etc/passwd")  # type: ignore[arg-type]
+        _layout({}).image_key("urban", "../../etc/passwd")  # type: ignore[arg-type]
+
+
+def test_a_folder_sink_refuses_keys_outside_its_root(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        LocalSink(tmp_path).path("../../elsewhere/1.jpg")
+    with pytest.raises(ValueError):
+        LocalSink(tmp_path).path("urban/1024/passwd")
+
+
+def test_destinations() -> None:
+    sink = open_sink("s3://bucket/some/prefix/")
+    assert isinstance(sink, S3Sink) and sink.destination == "s3://bucket/some/prefix"
+    assert sink.location("urban_100m/1024/42.jpg") == "s3://bucket/some/prefix/urban_100m/1024/42.jpg"
+    with pytest.raises(UserInputError):
+        open_sink("s3://AKIAKEY:secret@bucket/prefix")
+    with pytest.raises(UserInputError):
+        open_sink("gs://bucket/prefix")
