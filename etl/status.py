@@ -26,6 +26,7 @@ class StatusReport:
     runs: list[dict]
     database_size: str
     notes: list[str] = field(default_factory=list)
+    download_jobs: list[dict] = field(default_factory=list)  # each with its "workers"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str, indent=2)
@@ -63,6 +64,38 @@ def _bulk_loads(rows: list[asyncpg.Record]) -> list[str]:
             f"ends); if it is not running, rerun its command to finish it" for r in rows]
 
 
+async def _download_jobs(conn: asyncpg.Connection) -> list[dict]:
+    """Download jobs per result, each with the progress of its workers."""
+    from etl.crawl.queue import _owner_is_dead_here
+
+    jobs = _rows(await conn.fetch(sql_text("status/download_jobs.sql")))
+    workers = _rows(await conn.fetch(sql_text("status/download_workers.sql")))
+    for job in jobs:
+        job["workers"] = [w for w in workers if w["job"] == job["job"]]
+        for w in job["workers"]:
+            if w["state"] in ("running", "silent") and _owner_is_dead_here(w["worker"]):
+                w["state"] = "killed"  # a process of this machine that is gone
+    return jobs
+
+
+def download_lines(jobs: list[dict]) -> list[str]:
+    """The text form: per result and job, the batches, then one line per worker."""
+    lines = []
+    for j in jobs:
+        resize = f", resize {j['resize']}" if j["resize"] else ""
+        lines.append(f"downloads of {j['result']} (class {j['class']}, size {j['size']}{resize} -> {j['destination']}): "
+                     f"batches {j['done']:,} done, {j['running']:,} running, {j['pending']:,} pending; "
+                     f"images {j['images_done']:,} of {j['images']:,} done, {j['images_failed']:,} failed")
+        for w in j["workers"]:
+            holding = f", holding {w['holding']} batch(es)" if w["holding"] else ""
+            shard = f" shard {w['shard']}" if w["shard"] else ""
+            lines.append(f"  {w['worker']} {w['state']:<8}{shard} claimed {w['claimed']:,} in {w['batches']:,} batch(es), "
+                         f"done {w['downloaded'] + w['skipped']:,} (downloaded {w['downloaded']:,}, "
+                         f"already stored {w['skipped']:,}), failed {w['failed']:,}, {w['bytes'] / 1e6:,.1f} MB, "
+                         f"seen {w['seen_at']:%Y-%m-%d %H:%M:%S}{holding}")
+    return lines
+
+
 async def gather_status(conn: asyncpg.Connection, recent: int = 10) -> StatusReport:
     runs = _decode_json_fields(_rows(await conn.fetch(sql_text("status/runs.sql"), recent)), "counters")
     return StatusReport(
@@ -72,6 +105,7 @@ async def gather_status(conn: asyncpg.Connection, recent: int = 10) -> StatusRep
         results=_decode_json_fields(_rows(await conn.fetch(sql_text("status/results.sql"))), "params", "counts"),
         downloads=_rows(await conn.fetch(sql_text("status/downloads.sql"))),
         runs=runs,
+        download_jobs=await _download_jobs(conn),
         database_size=await conn.fetchval(sql_text("status/size.sql")),
         notes=_killed_runs(runs) + _bulk_loads(await conn.fetch(sql_text("status/bulk_load.sql"))),
     )

@@ -10,7 +10,7 @@ from etl.cli_options import database_options
 from etl.db.connect import connection
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
-from etl.status import StatusReport, gather_status
+from etl.status import StatusReport, download_lines, gather_status
 
 
 @click.command("status")
@@ -46,6 +46,7 @@ def _text(report: StatusReport, target: DatabaseTarget) -> list[str]:
         *_section("filter results:", report.results, lambda r: f"{r['name']}: {_counts(r['counts'])}"),
         *_section("image downloads:", report.downloads,
                   lambda r: f"size {r['size']:<8} {r['state']:<6} {r['n']:,} ({r['bytes'] / 1e6:,.1f} MB)"),
+        *download_lines(report.download_jobs),
         *_section("failures (most common reasons):", report.failures,
                   lambda r: f"{r['stage']}: {r['n']:,} x {r['reason']}"),
         *_section("last runs:", report.runs,
