@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import asyncpg
@@ -66,3 +73,46 @@ def load_world_images(dsn: str, world: World, count: int = 60, name: str = "tiny
 
 def cli_env(dsn: str, **extra: str) -> dict[str, str]:
     return {"MLYETL_DSN": dsn, "MAPILLARY_TOKEN": DEFAULT_TOKEN, **extra}
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint: str
+    env: dict[str, str]  # what a process needs to use it: the standard AWS variables
+
+    def create_bucket(self, name: str) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/{name}", method="PUT")
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3 server on localhost: moto in server mode (from PyPI), in its own process."""
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("moto") / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=5):
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the S3 server (moto) did not start; see {log.name}") from None
+                time.sleep(0.2)
+        yield S3Server(endpoint, {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "mlyetl-test-key-id",
+                                  "AWS_SECRET_ACCESS_KEY": "mlyetl-test-secret-do-not-log", "AWS_REGION": "us-east-1"})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()

@@ -79,7 +79,7 @@ def test_download_with_resize_exif_and_skip_on_rerun(db_dsn: str, simulator, wor
     assert {s for s, _ in _downloads(db_dsn).values()} == {"done"}
     served = simulator.stats["requests"].get("thumbs", 0)
     again = _download(db_dsn, simulator, tmp_path, "--result", "tiny")
-    assert again.returncode == 0 and "40 already on disk" in again.stdout
+    assert again.returncode == 0 and "40 already stored" in again.stdout
     assert simulator.stats["requests"].get("thumbs", 0) == served  # nothing fetched twice
     assert not (tmp_path / ".partial").exists()
 

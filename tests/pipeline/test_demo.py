@@ -70,5 +70,5 @@ def test_demo_runs_the_whole_pipeline_offline(db_dsn: str, tmp_path: Path) -> No
     assert again.returncode == 0, again.stderr[-3000:]
     assert asyncio.run(_counts(db_dsn)) == counts
     assert "requests: 0 " in again.stdout  # the finished crawl asks the API nothing
-    assert f"downloaded 0 images" in again.stdout and f"{counts['kept']} already on disk" in again.stdout
+    assert f"downloaded 0 images" in again.stdout and f"{counts['kept']} already stored" in again.stdout
     assert "recomputing everything" not in again.stderr and "boundaries load" not in again.stderr
