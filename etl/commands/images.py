@@ -117,6 +117,9 @@ def _report(counts, outcomes, unknown: list[int]) -> None:  # noqa: ANN001
     click.echo(f"downloaded {counts.downloaded:,} images ({counts.bytes / 1e6:,.1f} MB) in {elapsed:.1f} s: "
                f"{counts.downloaded / elapsed:,.1f} images/s, {counts.bytes / 1e6 / elapsed:,.2f} MB/s; "
                f"{counts.skipped:,} already stored; {counts.failed:,} failed; {counts.url_refreshes:,} URLs refreshed")
+    handled = counts.downloaded + counts.skipped + counts.failed
+    if handled:
+        click.echo(f"client CPU {counts.cpu_s:.1f} s, {counts.cpu_s / handled * 1000:.2f} ms per image")
     for reason, n in sorted(counts.reasons.items(), key=lambda kv: -kv[1])[:5]:
         click.echo(f"  failed {n:,}: {reason}")
     done = sum(r["n"] for r in outcomes if r["state"] == "done")

@@ -48,6 +48,11 @@ class Counts:
     url_refreshes: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    cpu_started: float = field(default_factory=time.process_time)  # this process, every thread
+
+    @property
+    def cpu_s(self) -> float:
+        return time.process_time() - self.cpu_started
 
     def fail(self, reason: str) -> None:
         self.failed += 1
