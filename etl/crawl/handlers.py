@@ -129,4 +129,4 @@ class TaskHandlers:
                 return await put(WriteItem([], Finish(task.id, "empty")))
             children = [Child("tile", D.tile_key(*t), task.depth + 1, D.tile_bounds(*t)) for t in D.sub_tiles(z, x, y)]
             return await put(WriteItem([], Finish(task.id, "split", children=children)))
-        await self._tiles.z14(task, body, D.tile_bounds(z, x, y), put)
+        await self._tiles.z14(task, body, put)

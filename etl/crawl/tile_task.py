@@ -4,27 +4,30 @@ Listed images (a usable `id` property) come in batches of /images?image_ids=.
 A feature without a usable id is counted; its sequence key (the feature's
 `sequence_id`, or, when that is unreadable too, every key of the tile's
 `sequence` layer) leads to the images through /image_ids?sequence_id=: the
-members not listed are fetched, and those inside this tile are kept (the other
-members belong to the tiles that hold them). So the crawl stays complete over
-tiles whose values are empty or unreadable.
+members this tile did not list are fetched, wherever they lie in the area. So
+the crawl stays complete over tiles whose values are empty or unreadable.
+
+A sequence crosses many tiles: once one tile of this run has handed all of its
+members to the writer, the other tiles skip it (a bounded memory of keys). A
+run that stops before their rows are committed leaves that tile unfinished, so
+a rerun follows the sequence again: nothing is lost, at worst fetched twice.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 
 from etl.crawl.model import Finish, Task, WriteItem
 from etl.crawl.settings import CrawlSettings
 from etl.mapillary import errors as E
 from etl.mapillary.client import MapillaryClient
-from etl.mapillary.discovery import BBox
-from etl.mapillary.parsing import (answer_rows, ids_of, row_captured_ms, row_organization, row_position,
-                                   with_organizations)
+from etl.mapillary.parsing import answer_rows, ids_of, row_captured_ms, row_organization, with_organizations
 from etl.mapillary.tiles import TileImage, tile_contents
 
 Put = Callable[[WriteItem], Awaitable[None]]
 FetchImages = Callable[[str, str, dict[str, str]], Awaitable[bytes]]
+FOLLOWED_KEPT = 200_000  # sequence keys remembered as followed (~100 bytes each)
 
 
 class TileTask:
@@ -32,8 +35,9 @@ class TileTask:
                  since: int | None, until: int | None, counters: Counter[str]) -> None:
         self.images, self.client, self.settings = images, client, settings
         self.since, self.until, self.counters = since, until, counters
+        self._followed: OrderedDict[str, None] = OrderedDict()  # sequences whose members were all handed on
 
-    async def z14(self, task: Task, body: bytes, bounds: BBox, put: Put) -> None:
+    async def z14(self, task: Task, body: bytes, put: Put) -> None:
         contents = tile_contents(body)
         self.counters["tile_features_without_id"] += contents.without_id
         self.counters["tile_values_unreadable"] += contents.bad_values
@@ -44,7 +48,7 @@ class TileTask:
         stored = await self._fetch(ids, orgs, task, put)
         if contents.sequences:
             listed = {i.id for i in contents.images}
-            stored += await self._through_sequences(sorted(contents.sequences), listed, orgs, bounds, task, put)
+            stored += await self._through_sequences(sorted(contents.sequences), listed, orgs, put)
         await put(WriteItem([], Finish(task.id, "done", stored)))
 
     def _wanted(self, image: TileImage) -> bool:
@@ -53,9 +57,8 @@ class TileTask:
             return False
         return org is None or image.organization_id == org
 
-    async def _fetch(self, ids: list[int], orgs: dict[int, int], task: Task, put: Put,
-                     bounds: BBox | None = None) -> int:
-        """Fetch `ids` in batches and hand their rows on; `bounds`: keep only rows inside it."""
+    async def _fetch(self, ids: list[int], orgs: dict[int, int], task: Task | None, put: Put) -> int:
+        """Fetch `ids` in batches and hand their rows on (no task: rows from anywhere, area-tested)."""
         stored, step = 0, self.settings.ids_per_request
         for start in range(0, len(ids), step):
             params = {"image_ids": ",".join(map(str, ids[start : start + step])), "limit": str(step)}
@@ -64,13 +67,13 @@ class TileTask:
             except E.NotFound:
                 continue  # all of them deleted since the tile was made
             rows, skipped = answer_rows(body)
-            rows = self._keep(with_organizations(rows, orgs), bounds)
+            rows = self._keep(with_organizations(rows, orgs))
             stored += len(rows)
-            await put(WriteItem(rows, None, skipped, not task.inside))
+            await put(WriteItem(rows, None, skipped, task is None or not task.inside))
         return stored
 
-    def _keep(self, rows: list[tuple], bounds: BBox | None) -> list[tuple]:
-        """Rows within the date range (a tile's capture time may have been unreadable) and `bounds`."""
+    def _keep(self, rows: list[tuple]) -> list[tuple]:
+        """Rows within the date range (a tile's capture time may have been unreadable) and organisation."""
         s = self.settings
         if self.since is not None or self.until is not None:
             lo, hi = self.since or -(2**62), self.until or 2**62
@@ -79,15 +82,14 @@ class TileTask:
             before = len(rows)
             rows = [r for r in rows if row_organization(r) == s.organization_id]
             self.counters["tile_images_unknown_organization"] += before - len(rows)
-        if bounds is not None:
-            w, so, e, n = bounds
-            rows = [r for r in rows if w <= (p := row_position(r))[0] <= e and so <= p[1] <= n]
         return rows
 
-    async def _through_sequences(self, keys: list[str], listed: set[int], orgs: dict[int, int], bounds: BBox,
-                                 task: Task, put: Put) -> int:
+    async def _through_sequences(self, keys: list[str], listed: set[int], orgs: dict[int, int], put: Put) -> int:
         stored = 0
         for key in keys:
+            if key in self._followed:
+                self._followed.move_to_end(key)
+                continue
             try:
                 body = await self.client.graph("image_ids", "entity", "/image_ids", {"sequence_id": key})
             except E.NotFound:
@@ -95,5 +97,8 @@ class TileTask:
             members, bad = ids_of(body)
             self.counters["image_ids_unreadable"] += bad
             self.counters["tile_sequences_followed"] += 1
-            stored += await self._fetch([i for i in members if i not in listed], orgs, task, put, bounds)
+            stored += await self._fetch([i for i in members if i not in listed], orgs, None, put)
+            self._followed[key] = None  # every member is now in the writer's queue
+            if len(self._followed) > FOLLOWED_KEPT:
+                self._followed.popitem(last=False)
         return stored

@@ -69,7 +69,11 @@ def test_tiles_with_string_empty_or_missing_values_give_a_complete_crawl(db_dsn:
         result = crawl(sim, db_dsn, "--method", "tiles", "--concurrency", "8")
         assert result.returncode == 0, result.stderr
         assert_complete(sim, db_dsn)
+        followed = sim.stats["requests"].get("image_ids", 0)
+        sequences = len(sim.world.sequence_ids_in_bbox(sim.world.bbox))
     assert "tile features without a usable image id:" in result.stdout
+    # a sequence crossing many tiles is followed about once per run (a few races at most)
+    assert 0 < followed <= sequences + 8, (followed, sequences)
     assert set(task_states(db_dsn)) <= {"done", "empty", "split"}
     _no_traceback(result)
 
@@ -136,3 +140,18 @@ def test_a_crawl_over_real_style_material_stores_every_record_exactly(db_dsn: st
     assert 0.3 < lacking / len(rows) < 0.7  # the records really were sparse
     assert np.all(np.diff([r["id"] for r in rows]) > 0)
     _no_traceback(result)
+
+
+@pytest.mark.parametrize("option", ["--graph-url", "--tiles-url"])
+def test_a_non_http_api_url_is_refused_at_once(option: str) -> None:
+    from click.testing import CliRunner
+
+    from etl.cli import main
+
+    started = time.monotonic()
+    # refused before any database or network access: a DSN that leads nowhere is fine
+    result = CliRunner().invoke(main, ["crawl", "--dsn", "postgresql://nobody@127.0.0.1:1/none", "--bbox",
+                                       "6.6,46.5,6.7,46.6", option, "file:///tmp/mapillary"],
+                                env={"MAPILLARY_TOKEN": "MLY|1|x"})
+    assert result.exit_code == 2 and time.monotonic() - started < 5
+    assert "http:// or https://" in result.stderr and len(result.stderr.strip().splitlines()) == 1
