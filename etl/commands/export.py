@@ -12,12 +12,14 @@ from etl.db.connect import connection
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
+from etl.export.outdir import check_out
 from etl.export.source import CLASS_CHOICES
 from etl.progress import make_progress
 from etl.runs import recorded_run
 
 RESULT = click.option("--result", required=True, help="Name of the filter result to export.")
-OUT = click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+OUT = click.option("--out", required=True, type=click.Path(file_okay=False),
+                   callback=lambda _ctx, _param, value: check_out(value),  # '' would mean the current folder
                    help="Folder to write into (created if missing).")
 
 

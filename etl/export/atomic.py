@@ -31,9 +31,11 @@ def atomic_file(final: Path) -> Iterator[tuple[BinaryIO, Path]]:
 
 
 def remove_stale_parts(folder: Path) -> int:
-    """Delete `.*.part` files left by killed runs; returns how many."""
+    """Delete the temporary files of unfinished runs (`.NAME.PID.part` and, for GDAL and
+    pyarrow, which want the file's extension last, `.NAME.PID.part.EXT`); returns how many.
+    Call it only while holding the folder's export lock (etl/export/outdir.py)."""
     count = 0
-    for path in folder.glob(".*.part"):
+    for path in [*folder.glob(".*.part"), *folder.glob(".*.part.*")]:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
             count += 1

@@ -24,10 +24,11 @@ from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
 from etl.errors import RunFailure
 from etl.export import plan as shard_plan
-from etl.export.atomic import remove_stale_parts, temp_path_for
+from etl.export.atomic import temp_path_for
 from etl.export.manifest import (Manifest, ShardFile, append_partial, finished_shards, manifest_path,
                                  partial_path, start_partial, write_manifest)
-from etl.export.source import kept_count, load_result
+from etl.export.outdir import check_out, export_folder
+from etl.export.source import ResultInfo, kept_count, load_result
 from etl.export.splitter import OpenShard, ShardSplitter
 from etl.paths import sql_text
 from etl.progress import Progress
@@ -56,27 +57,34 @@ def shard_name(cls: str, shard: int) -> str:
 
 
 async def export_csv(target: DatabaseTarget | str, settings: CsvSettings, progress: Progress) -> Manifest:
-    settings.out.mkdir(parents=True, exist_ok=True)
-    remove_stale_parts(settings.out)
+    """Write the shards into settings.out; the folder is made and locked only once the
+    result and options are known to be good, so a refused export leaves no trace."""
+    check_out(settings.out)
     async with connection(target, server_settings=SESSION_SETTINGS) as conn:
         info = await load_result(conn, settings.result)
         # only --rows-per-shard needs the count before the plan (a scan of the result's rows)
         total = await kept_count(conn, settings.result, settings.cls) if settings.rows_per_shard else 0
         count = shard_plan.shard_count(total, settings.shards, settings.rows_per_shard)
-        await shard_plan.build_plan(conn, settings.result, settings.cls, count)
-        plan = await shard_plan.describe_plan(conn, settings.result, settings.cls, count)
-        fingerprint = f"{plan.fingerprint}|{info.updated_at.isoformat()}"
-        manifest = Manifest(settings.result, settings.cls, count, plan.rows, plan.sequences,
-                            plan.largest_sequence, fingerprint, COLUMNS)
-        if not settings.force:
-            manifest.files.update(finished_shards(settings.out, settings.cls, fingerprint))
-        start_partial(partial_path(settings.out, settings.cls), fingerprint, manifest.files)
-        todo = [s for s in plan.per_shard if s.shard not in manifest.files]
-        progress.set_total(plan.rows)
-        progress.advance("rows", sum(f.rows for f in manifest.files.values()))
-        if manifest.files:
-            log.info("resuming: %d of %d shards already written", len(manifest.files), count)
-        await _write_shards(target, settings, manifest, todo, _PlanSource(conn), progress)
+        with export_folder(settings.out):
+            return await _export(target, conn, settings, info, count, progress)
+
+
+async def _export(target: DatabaseTarget | str, conn: asyncpg.Connection, settings: CsvSettings,
+                  info: ResultInfo, count: int, progress: Progress) -> Manifest:
+    await shard_plan.build_plan(conn, settings.result, settings.cls, count)
+    plan = await shard_plan.describe_plan(conn, settings.result, settings.cls, count)
+    fingerprint = f"{plan.fingerprint}|{info.updated_at.isoformat()}"
+    manifest = Manifest(settings.result, settings.cls, count, plan.rows, plan.sequences,
+                        plan.largest_sequence, fingerprint, COLUMNS)
+    if not settings.force:
+        manifest.files.update(finished_shards(settings.out, settings.cls, fingerprint))
+    start_partial(partial_path(settings.out, settings.cls), fingerprint, manifest.files)
+    todo = [s for s in plan.per_shard if s.shard not in manifest.files]
+    progress.set_total(plan.rows)
+    progress.advance("rows", sum(f.rows for f in manifest.files.values()))
+    if manifest.files:
+        log.info("resuming: %d of %d shards already written", len(manifest.files), count)
+    await _write_shards(target, settings, manifest, todo, _PlanSource(conn), progress)
     write_manifest(manifest_path(settings.out, settings.cls), manifest)
     partial_path(settings.out, settings.cls).unlink(missing_ok=True)
     _remove_extra_shards(settings.out, settings.cls, count)

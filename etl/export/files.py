@@ -8,20 +8,24 @@ file is written under a temporary name and renamed when complete.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pyogrio
+import pyogrio.errors
 
 from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
-from etl.export.atomic import remove_stale_parts, safe_child
+from etl.export.atomic import safe_child
 from etl.export.batches import SCHEMA, record_batches
+from etl.export.outdir import check_out, export_folder
 from etl.export.source import classes_of, load_result
 from etl.progress import Progress
 
@@ -43,24 +47,25 @@ class FileExport:
 async def export_files(target: DatabaseTarget | str, result: str, cls_choice: str, out: Path, kind: str,
                        progress: Progress, rows_per_batch: int = 50_000) -> list[FileExport]:
     """Write one `kind` ('gpkg' | 'parquet') file per class; returns what was written."""
-    out.mkdir(parents=True, exist_ok=True)
-    remove_stale_parts(out)
+    check_out(out)
     written = []
     async with connection(target, server_settings={"extra_float_digits": "1"}) as conn:
-        info = await load_result(conn, result)
-        for cls in classes_of(cls_choice):
-            label = info.label(cls)
-            final = safe_child(out, f"{label}.{kind}")
-            tmp = final.with_name(f".{final.stem}.{os.getpid()}.part.{kind}")
-            tmp.unlink(missing_ok=True)
-            batches = record_batches(conn, result, cls, rows_per_batch)
-            try:
-                rows = await (_write_gpkg(batches, tmp, label, progress) if kind == "gpkg"
-                              else _write_parquet(batches, tmp, progress))
-                os.replace(tmp, final)
-            finally:
+        info = await load_result(conn, result)  # before the folder: a refused export leaves no trace
+        with export_folder(out):
+            for cls in classes_of(cls_choice):
+                label = info.label(cls)
+                final = safe_child(out, f"{label}.{kind}")
+                # GDAL and pyarrow want the extension last; remove_stale_parts knows this form
+                tmp = final.with_name(f".{final.stem}.{os.getpid()}.part.{kind}")
                 tmp.unlink(missing_ok=True)
-            written.append(FileExport(cls, final, rows))
+                batches = record_batches(conn, result, cls, rows_per_batch)
+                try:
+                    rows = await (_write_gpkg(batches, tmp, label, progress) if kind == "gpkg"
+                                  else _write_parquet(batches, tmp, progress))
+                    os.replace(tmp, final)
+                finally:
+                    tmp.unlink(missing_ok=True)
+                written.append(FileExport(cls, final, rows))
     return written
 
 
@@ -76,8 +81,14 @@ async def _write_gpkg(batches, tmp: Path, layer: str, progress: Progress) -> int
 
 
 def _append_gpkg(table: pa.Table, path: Path, layer: str, append: bool) -> None:
-    pyogrio.write_arrow(table, str(path), layer=layer, driver="GPKG", geometry_name="geometry",
-                        geometry_type="Point", crs="EPSG:4326", append=append)
+    try:
+        pyogrio.write_arrow(table, str(path), layer=layer, driver="GPKG", geometry_name="geometry",
+                            geometry_type="Point", crs="EPSG:4326", append=append)
+    except pyogrio.errors.DataLayerError as error:
+        # GDAL reports a full disk as a failed write (or rollback) of SQLite; say what it is
+        if shutil.disk_usage(path.parent).free < len(table) * 1024 + (1 << 20):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from error
+        raise
 
 
 async def _write_parquet(batches, tmp: Path, progress: Progress) -> int:  # noqa: ANN001

@@ -48,7 +48,13 @@ def shard_count(total_rows: int, shards: int | None, rows_per_shard: int | None)
     if rows_per_shard is not None:
         if rows_per_shard < 1:
             raise UserInputError(f"--rows-per-shard must be at least 1, got {rows_per_shard}", hint="e.g. --rows-per-shard 10000")
-        return max(1, math.ceil(total_rows / rows_per_shard))
+        count = max(1, math.ceil(total_rows / rows_per_shard))
+        if count > MAX_SHARDS:
+            raise UserInputError(
+                f"--rows-per-shard {rows_per_shard:,} would make {count:,} shards of {total_rows:,} rows; "
+                f"at most {MAX_SHARDS:,} are allowed",
+                hint=f"give --rows-per-shard {math.ceil(total_rows / MAX_SHARDS):,} or more")
+        return count
     if shards is None or not 1 <= shards <= MAX_SHARDS:
         raise UserInputError(f"--shards must be between 1 and {MAX_SHARDS}, got {shards}", hint="e.g. --shards 500")
     return shards
