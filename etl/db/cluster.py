@@ -25,6 +25,7 @@ import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from etl.db.binaries import PgBinaries, find_binaries, require_postgis
 from etl.errors import RunFailure, UserInputError
@@ -36,7 +37,7 @@ DB_USER = "mlyetl"
 SERVER_SETTINGS = """\
 # Written by mlyetl: settings for an ETL workload on one machine.
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '{socket_dir}'
+unix_socket_directories = {socket_dir}
 unix_socket_permissions = 0700
 shared_buffers = '1GB'
 work_mem = '64MB'
@@ -57,8 +58,43 @@ def parallel_workers_per_gather() -> int:
     return max(1, min(8, (os.cpu_count() or 2) - 1))
 
 
+def conf_string(text: str) -> str:
+    """`text` as a quoted postgresql.conf value (a quote is doubled, a backslash escaped)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def server_settings(socket_dir: Path) -> str:
-    return SERVER_SETTINGS.format(socket_dir=socket_dir, parallel_workers=parallel_workers_per_gather())
+    # unix_socket_directories is a list: one entry in double quotes, so a comma or a space
+    # in the path stays part of it
+    listed = '"' + str(socket_dir).replace('"', '""') + '"'
+    return SERVER_SETTINGS.format(socket_dir=conf_string(listed), parallel_workers=parallel_workers_per_gather())
+
+
+# The kernel's limit on a Unix socket's path (sun_path, with its closing NUL), and the
+# name PostgreSQL gives its socket in the socket directory.
+SOCKET_PATH_MAX = 107
+SOCKET_NAME = "/.s.PGSQL.65535"
+
+
+# pg_ctl starts the server through a shell command line with every path in double quotes,
+# and libpq (psql) and asyncpg read a comma in a host as a list of hosts
+UNSAFE_PATH_CHARACTERS = '"$`\\\n,'
+
+
+def check_socket_path(socket_dir: Path) -> None:
+    """Refuse a data directory that pg_ctl or the kernel (its socket path) would not accept."""
+    bad = sorted({c for c in str(socket_dir.parent) if c in UNSAFE_PATH_CHARACTERS})
+    if bad:
+        raise UserInputError(
+            f"the data directory {str(socket_dir.parent)!r} holds {' and '.join(map(repr, bad))}, which "
+            "PostgreSQL's tools cannot pass on", hint="choose another path with --data-dir or MLYETL_DATA_DIR")
+    length = len(os.fsencode(socket_dir)) + len(SOCKET_NAME)
+    if length > SOCKET_PATH_MAX:
+        raise UserInputError(
+            f"the data directory {socket_dir.parent} is too long a path for PostgreSQL's socket "
+            f"({socket_dir}{SOCKET_NAME[:10]}...: {length} bytes, the limit is {SOCKET_PATH_MAX})",
+            hint=f"choose a data directory of at most {SOCKET_PATH_MAX - len(SOCKET_NAME) - len('/socket')} "
+                 "bytes with --data-dir or MLYETL_DATA_DIR")
 
 
 # A runaway or orphaned query must stop on its own: each server process may write at most
@@ -165,15 +201,16 @@ class EmbeddedCluster:
 
     def socket_dsn(self) -> str:
         """The DSN the tool itself uses: the private socket, no password needed."""
-        return f"postgresql://{DB_USER}@/{DB_NAME}?host={self.socket_dir}&port={self.port()}"
+        return f"postgresql://{DB_USER}@/{DB_NAME}?host={quote(str(self.socket_dir), safe='/')}&port={self.port()}"
 
     def tcp_url(self) -> str:
         """A libpq URL for psql and QGIS; the password stays in the passfile."""
-        return f"postgresql://{DB_USER}@127.0.0.1:{self.port()}/{DB_NAME}?passfile={self.pgpass}"
+        return f"postgresql://{DB_USER}@127.0.0.1:{self.port()}/{DB_NAME}?passfile={quote(str(self.pgpass), safe='/')}"
 
     # -- lifecycle ---------------------------------------------------------
     def ensure_running(self) -> bool:
         """Initialise if needed and start if stopped; True when this call started it."""
+        check_socket_path(self.socket_dir)
         require_postgis(self.binaries)
         if not self.is_initialized():
             self.initialize()
@@ -187,6 +224,7 @@ class EmbeddedCluster:
         return started
 
     def initialize(self) -> None:
+        check_socket_path(self.socket_dir)
         user = _server_user()
         self._prepare_directories(user)
         password = secrets.token_urlsafe(24)
@@ -219,6 +257,7 @@ class EmbeddedCluster:
         os.chown(settings, user.pw_uid, user.pw_gid)
 
     def start(self) -> None:
+        check_socket_path(self.socket_dir)
         self._write_settings()
         port = self.port() or _free_port()
         if not _port_is_free(port):

@@ -122,3 +122,25 @@ def _uid(name: str) -> int:
     import pwd
 
     return pwd.getpwnam(name).pw_uid
+
+
+def test_a_data_directory_with_quotes_and_spaces_starts(world_readable_dir: Path) -> None:
+    refused = run_cli("db", "start", "--data-dir", str(world_readable_dir / 'say "cheese"'))
+    assert refused.returncode == 2 and "tools cannot pass on" in refused.stderr, refused.stderr
+    data_dir = world_readable_dir / "it's a data dir"
+    started = run_cli("db", "start", "--data-dir", str(data_dir))
+    assert started.returncode == 0, started.stderr
+    url = run_cli("db", "url", "--data-dir", str(data_dir)).stdout.strip()
+    assert _psql(url, "select 6 * 7") == "42"
+    status = run_cli("db", "status", "--data-dir", str(data_dir))
+    assert status.returncode == 0 and "running: yes" in status.stdout, status.stderr
+    assert run_cli("db", "stop", "--data-dir", str(data_dir)).returncode == 0
+
+
+def test_a_data_directory_too_long_for_the_socket_is_one_clear_line(world_readable_dir: Path) -> None:
+    data_dir = world_readable_dir / ("d" * (110 - len(str(world_readable_dir))))
+    done = run_cli("db", "start", "--data-dir", str(data_dir))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "too long a path for PostgreSQL's socket" in lines[0] and "--data-dir" in lines[0]
+    assert not data_dir.exists()  # refused before anything was made
