@@ -55,6 +55,22 @@ async def fetch_to(session: aiohttp.ClientSession, url: str, target: Path) -> in
     return size
 
 
+async def fetch_bytes(session: aiohttp.ClientSession, url: str) -> bytes:
+    """The body of `url` in memory (thumbnails: at most a few MB each)."""
+    try:
+        async with session.get(url, allow_redirects=True) as response:
+            _check_status(response)
+            body = await response.read()
+            expected = response.content_length
+    except asyncio.TimeoutError:
+        raise Transient("no answer in time") from None
+    except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, aiohttp.ServerDisconnectedError) as error:
+        raise Transient(f"connection failed: {type(error).__name__}") from None  # str(error) may hold the URL
+    if expected is not None and len(body) != expected:
+        raise Transient(f"answer cut short: {len(body)} of {expected} bytes")
+    return body
+
+
 def _check_status(response: aiohttp.ClientResponse) -> None:
     status = response.status
     if status == 200:

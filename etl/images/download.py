@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 
 from etl.images import cdn
-from etl.images.finish import BadImage, finish, resize_existing
+from etl.images.finish import BadImage, finish_bytes, resize_existing
 from etl.images.layout import Layout
 from etl.images.settings import Tuning
 from etl.images.sink import LocalSink, S3Sink, StorageError
@@ -228,10 +228,18 @@ async def _download_one(run: Run, item: Item, url: str, page: Page) -> None:
 
 
 async def _fetch_and_finish(run: Run, item: Item, url: str, raw: Path) -> None:
-    size = await cdn.fetch_to(run.session, url, raw)
     layout = run.layout
-    final_tmp, resized_tmp = await asyncio.to_thread(
-        finish, raw, run.work, layout.resize, item.facts, layout.size, item.width, item.height, run.tuning.draft)
+    args = (run.work, layout.resize, item.facts, layout.size, item.width, item.height, run.tuning.draft)
+    if layout.size == "original":  # may be large: streamed to a file, not held in memory
+        size = await cdn.fetch_to(run.session, url, raw)
+        final_tmp, resized_tmp = await asyncio.to_thread(lambda: finish_bytes(raw.read_bytes(), *args))
+    else:
+        body = await cdn.fetch_bytes(run.session, url)
+        size = len(body)
+        if layout.resize is None:  # byte splicing only: cheaper here than a hand-over to a thread
+            final_tmp, resized_tmp = finish_bytes(body, *args)
+        else:
+            final_tmp, resized_tmp = await asyncio.to_thread(finish_bytes, body, *args)
     key = layout.image_key(item.cls, item.image_id)
     try:
         if resized_tmp is not None:  # the resized copy first: a stored main file means a finished image
