@@ -59,13 +59,13 @@ def _start(dsn: str, base_url: str, out: Path, size: str, resize: str | None, ex
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _wait(proc: subprocess.Popen) -> tuple[float, int, str]:
-    """(CPU seconds, peak RSS MB, stdout) of a finished download process."""
+def _wait(proc: subprocess.Popen) -> tuple[float, float, int, str]:
+    """(user CPU s, system CPU s, peak RSS MB, stdout) of a finished download process."""
     _, status, usage = os.wait4(proc.pid, 0)
     stdout = proc.stdout.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"download failed: {proc.stderr.read().decode()[-2000:]}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, stdout
+    return usage.ru_utime, usage.ru_stime, usage.ru_maxrss // 1024, stdout
 
 
 def download(admin: str, count: int, workers: int, latency: float, size: str = "1024", resize: str | None = None,
@@ -88,28 +88,28 @@ def download(admin: str, count: int, workers: int, latency: float, size: str = "
     finally:
         shutil.rmtree(out, ignore_errors=True)
     assert files == count, f"{files} files for {count} images"
-    cpu = sum(r[0] for r in results)
-    own = [re.search(r"client CPU ([\d.]+) s, ([\d.]+) ms per image", r[2]) for r in results]
+    user, system = sum(r[0] for r in results), sum(r[1] for r in results)
+    own = [re.search(r"client CPU ([\d.]+) s, ([\d.]+) ms per image", r[3]) for r in results]
     own_cpu = sum(float(m.group(1)) for m in own if m)
-    rates = [re.search(r"([\d.,]+) images/s", r[2]) for r in results]
+    rates = [re.search(r"([\d.,]+) images/s", r[3]) for r in results]
     line = (f"| {count:,} | {size}{' -> ' + resize if resize else ''} | {workers} | {latency * 1000:.0f} ms | "
-            f"{seconds:.1f} | {count / seconds:,.1f} | {fetched:,} | {cpu:.1f} ({cpu / count * 1000:.2f}) | "
-            f"{own_cpu:.1f} ({own_cpu / count * 1000:.2f}) | {max(r[1] for r in results)} | "
-            f"{load_before:.1f} / {os.getloadavg()[0]:.1f} |")
+            f"{seconds:.1f} | {count / seconds:,.1f} | {fetched:,} | {user:.1f} + {system:.1f} "
+            f"({(user + system) / count * 1000:.2f}) | {own_cpu:.1f} ({own_cpu / count * 1000:.2f}) | "
+            f"{max(r[2] for r in results)} | {load_before:.1f} / {os.getloadavg()[0]:.1f} |")
     print(line + "  (per worker: " + ", ".join(m.group(0) for m in rates if m) + ")", flush=True)
     return line
 
 
 def resize_step(repeat: int) -> None:
     """The resize step alone, 2048 -> 512, with and without draft decoding."""
-    import io
-
     from PIL import Image
+
+    from datetime import datetime, timezone
+
+    import numpy as np
 
     from etl.images.exif import ImageFacts, exif_bytes
     from etl.images.finish import write_resized
-    from datetime import datetime, timezone
-    import numpy as np
 
     work = Path(tempfile.mkdtemp(prefix="bench-resize-"))
     try:
@@ -130,7 +130,6 @@ def resize_step(repeat: int) -> None:
             per = (time.process_time() - started) / repeat
             print(f"| {'draft (reduced scale)' if draft else 'full scale'} | {per * 1000:.1f} | {1 / per:,.0f} |",
                   flush=True)
-        del io
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -145,8 +144,8 @@ def main() -> None:
     args = parser.parse_args()
     admin = args.admin_dsn or _embedded_admin()
     print(f"load average before: {os.getloadavg()}, cores: {os.cpu_count()}")
-    print("| images | size | workers | latency | seconds | images/s | CDN fetches | CPU s, all workers (ms/image) | "
-          "of which downloading (ms/image) | peak RSS MB | load before / after |\n|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| images | size | workers | latency | seconds | images/s | CDN fetches | CPU s user + system, whole processes "
+          "(ms/image) | of which the download phase (ms/image) | peak RSS MB | load before / after |\n|---|---|---|---|---|---|---|---|---|---|---|")
     if "latency" not in args.skip:
         download(admin, args.images, 1, args.latency)
         download(admin, args.images, 2, args.latency)
