@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from etl.errors import UserInputError
 from etl.mapillary.limits import DEFAULT_LIMITS, Limit
 
 # Settings that define WHAT is crawled: they make up the crawl key, so the same
@@ -35,6 +36,16 @@ class CrawlSettings:
     writers: int = 2  # writer connections (upserts are index-bound: one core each)
     bulk_load: bool = True  # into an empty images table: COPY without indexes, build them at the end
     db_budget_s: float = 120.0  # how long to wait for a lost database before stopping
+
+    def __post_init__(self) -> None:
+        if self.since and self.until:
+            try:
+                empty = epoch_ms(self.since) > epoch_ms(self.until)
+            except ValueError:
+                return  # not dates: the options' own checks say so
+            if empty:
+                raise UserInputError(f"--since {self.since} is after --until {self.until}: no image can match",
+                                     hint="give the earlier date to --since and the later one to --until")
 
     def identity(self) -> dict:
         return {k: getattr(self, k) for k in IDENTITY_FIELDS}

@@ -128,3 +128,18 @@ def test_a_layer_whose_grid_is_too_big_is_refused_before_it_is_built(db_dsn: str
     line = asyncio.run(load(1 / 64))
     assert "grid cell tests" in line and "--cell-size" in line
     assert query(db_dsn, "SELECT count(*) AS n FROM boundary_layers")[0]["n"] == 0
+
+
+def test_since_after_until_is_refused_before_anything_runs(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        result = run_cli("crawl", "--bbox", "6.6,46.5,6.7,46.6", "--since", "2022-01-01", "--until", "2021-06-30",
+                         "--graph-url", sim.base_url, "--tiles-url", sim.tiles_url, "--dsn", db_dsn,
+                         env={"MAPILLARY_TOKEN": sim.token})
+        assert sum(sim.stats["requests"].values()) == 0
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "--since 2022-01-01 is after --until 2021-06-30" in lines[0]
+    # the same day at both ends is one day's images, not an error
+    from etl.crawl.settings import CrawlSettings
+
+    assert CrawlSettings(since="2021-06-30", until="2021-06-30T23:59:59Z").until
