@@ -101,8 +101,7 @@ def _lengths_chart(rows: list[asyncpg.Record]) -> str:
 
 
 def density_chart(binned: Binned, series: list[tuple[str, str, dict[int, int]]], title: str) -> str:
-    """Cells per density bin; `series` are (name, colour, log2 bin -> cells), e.g. before and
-    after curation."""
+    """Cells per density bin; `series` are (name, colour, log2 bin -> cells)."""
     keys = sorted({k for _, _, bins in series for k in bins})
     if keys:
         keys = list(range(keys[0], keys[-1] + 1))
@@ -112,11 +111,31 @@ def density_chart(binned: Binned, series: list[tuple[str, str, dict[int, int]]],
                             "images per km² (bins from 1x to 2x the label)", "cells")
 
 
-async def curation_density(conn: asyncpg.Connection, params: dict) -> list[tuple[str, str, dict[int, int]]]:
-    """Hook for cell-based curation (per-cell caps, issue 16): the density of kept images
-    before and after curation, when the result was curated. Results without curation
-    parameters show the density of clipped and kept images only."""
-    return []
+async def curation_chart(conn: asyncpg.Connection, result: str, params: dict) -> tuple[str, str, str] | None:
+    """Kept images per cell of the equal-area grid of a curated result (per-cell caps,
+    cross-sequence thinning), before and after curation; None for a result without a cell
+    size (or a database from before curation)."""
+    cell_size = (params.get("curation") or {}).get("cell_size")
+    if not cell_size or not await conn.fetchval("SELECT to_regclass('filter_candidates') IS NOT NULL"):
+        return None
+    rows = await conn.fetch(sql_text("report/curation_density.sql"), result, float(cell_size))
+    series = {"before curation": {}, "after curation": {}}
+    for r in rows:
+        k = _log2_bin(r["n"])
+        series[r["stage"]][k] = series[r["stage"]].get(k, 0) + r["cells"]
+    keys = sorted({k for bins in series.values() for k in bins})
+    keys = list(range(keys[0], keys[-1] + 1)) if keys else []
+    svg = charts.bar_chart(f"Kept images per {cell_size:g} m cell, before and after curation",
+                           [f"{2**k:g}" for k in keys],
+                           [charts.Series(name, colour, [series[name].get(k, 0) for k in keys])
+                            for name, colour in (("before curation", COLOURS["clipped"]),
+                                                 ("after curation", COLOURS["kept"]))],
+                           "kept images in the cell (bins from 1x to 2x the label)", "cells")
+    return ("curation.svg", "Kept images per cell, before and after curation", svg)
+
+
+def _log2_bin(n: int) -> int:
+    return max(n, 1).bit_length() - 1
 
 
 async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, limits: Limits) -> Section:
@@ -175,7 +194,6 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
                              "are drawn.")
     density = [("clipped", COLOURS["clipped"], binned.density.get("clipped", {})),
                ("kept", COLOURS["kept"], binned.density.get("kept", {}))]
-    density += await curation_density(conn, params)
     section.charts = [
         ("years.svg", "Images per capture year", _year_chart(binned)),
         ("classes.svg", "Clipped and kept images per class", _class_chart(class_counts)),
@@ -184,6 +202,9 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
         ("density.svg", "Image density per cell",
          density_chart(binned, density, f"Image density per map cell (level-{limits.density_level} cells)")),
     ]
+    curated = await curation_chart(conn, result, params)
+    if curated is not None:
+        section.charts.append(curated)
     return section
 
 
