@@ -124,7 +124,7 @@ async def collect(conn: asyncpg.Connection, crawl_id: int | None, pictures: Pict
     area = [r["ring"] for r in await conn.fetch(sql_text("report/crawl_area_rings.sql"), crawl_id, tolerance)]
     binned = await read_bins(stream(conn, "report/crawl_bins.sql", crawl_id), ("n",), limits, {"images": sum})
     table = PointTable(_point_columns())
-    await fill_points(conn, "report/crawl_points.sql", crawl_id, binned, table, _adder(table, pictures))
+    await fill_points(conn, "report/crawl_points.sql", (crawl_id,), binned, _adder(table, pictures))
     tasks = await _tasks(conn, crawl_id)
     section.map = {
         "extent": [crawl["minx"], crawl["miny"], crawl["maxx"], crawl["maxy"]],

@@ -153,10 +153,19 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
     if counts:
         section.tables.append(("Counts recorded by the filter", ["count", "value"], sorted(counts.items())))
     extent = await conn.fetchrow(sql_text("report/extent.sql"), result)
-    binned = await read_bins(stream(conn, "report/result_bins.sql", result), COLUMNS, limits,
-                             {"clipped": lambda c: sum(c), "kept": lambda c: c[0] + c[1]})
+    layers_row = await conn.fetchrow(sql_text("report/result_layers.sql"), result)
+    if layers_row is None:
+        raise UserInputError(f"the continent or urban layer of result {result!r} is gone",
+                             hint=f"load the layers again and run `mlyetl filter --name {result} ...`")
+    args = (result, layers_row["continent_id"], layers_row["urban_id"], layers_row["continent_cell"],
+            layers_row["urban_cell"], layers_row["exclude_result"])
+    clipped = sql_text("report/result_clipped.sql")
+    binned = await read_bins(
+        stream(conn, "report/result_bins.sql", *args,
+               sql=sql_text("report/result_bins.sql").replace("{clipped}", clipped)),
+        COLUMNS, limits, {"clipped": lambda c: sum(c), "kept": lambda c: c[0] + c[1]})
     table = PointTable(_point_columns())
-    await fill_points(conn, "report/result_points.sql", result, binned, table, _adder(table, pictures))
+    await fill_points(conn, "report/result_points.sql", args, binned, _adder(table, pictures), with_boxes=True)
     layers: list[dict] = []
     map_data: dict = {"layers": layers, "bins": bins_json(binned), "points": table.to_json(), "polygons": []}
     if extent["minx"] is not None:

@@ -10,14 +10,23 @@ import asyncpg
 
 from etl.paths import sql_text
 from etl.report.bins import Binned
-from etl.report.grid import FINEST
-from etl.report.points import PointTable
+from etl.report.grid import FINEST, cell_bounds
+
+WORK_MEM = "256MB"
 
 
-async def stream(conn: asyncpg.Connection, name: str, *args: Any) -> AsyncIterator[asyncpg.Record]:
-    """Rows of sql/<name> through a cursor (no result-sized list in memory)."""
+async def stream(conn: asyncpg.Connection, name: str, *args: Any, sql: str | None = None
+                 ) -> AsyncIterator[asyncpg.Record]:
+    """Rows of sql/<name> (or of `sql`, a query composed from such files) through a cursor
+    (no result-sized list in memory)."""
     async with conn.transaction():
-        async for row in conn.cursor(sql_text(name), *args, prefetch=20_000):
+        # The passes over images aggregate millions of rows into a few hundred thousand
+        # cells: room for hash aggregates and joins (the planner underestimates the clipped
+        # rows and would sort them to disk for group aggregates and merge joins).
+        await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        await conn.execute("SET LOCAL enable_mergejoin = off")
+        await conn.execute("SET LOCAL enable_sort = off")
+        async for row in conn.cursor(sql or sql_text(name), *args, prefetch=20_000):
             yield row
 
 
@@ -29,13 +38,17 @@ async def layer_rings(conn: asyncpg.Connection, kind: str, name: str | None,
     return [r["ring"] for r in rows if r["ring"]]
 
 
-async def fill_points(conn: asyncpg.Connection, name: str, key: Any, binned: Binned, table: PointTable,
-                      add: Callable[[asyncpg.Record], None]) -> None:
-    """Run sql/<name> for the binned result's point cells, `add` each row to `table`."""
+async def fill_points(conn: asyncpg.Connection, name: str, args: tuple, binned: Binned,
+                      add: Callable[[asyncpg.Record], None], sql: str | None = None,
+                      with_boxes: bool = False) -> None:
+    """Run sql/<name> (or `sql`) with `args`, then the level shift and the binned result's
+    point cells (and, `with_boxes`, the cells' west, south, east and north); `add` each row."""
     if not binned.point_cells:
         return
     xs, ys = zip(*binned.point_cells)
-    async for row in stream(conn, name, key, FINEST - binned.point_level, list(xs), list(ys)):
+    bounds = [cell_bounds(x, y, binned.point_level) for x, y in binned.point_cells]
+    boxes = [[b[k] for b in bounds] for k in range(4)] if with_boxes else []
+    async for row in stream(conn, name, *args, FINEST - binned.point_level, list(xs), list(ys), *boxes, sql=sql):
         add(row)
 
 

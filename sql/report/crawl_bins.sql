@@ -1,17 +1,19 @@
 -- One pass over the images inside a crawl's area: counted per map cell at zoom levels 2,
--- 4, ..., 14 and per capture year (cells as in result_bins.sql). $1 crawl id
-WITH p AS (
-    SELECT extract(year FROM i.captured_at AT TIME ZONE 'UTC')::int AS year,
-           least(greatest(floor((ST_X(i.geom) + 180.0) / 360.0 * 524288), 0), 524287)::int AS x14,
+-- 4, ..., 12 and per capture year (cells as in result_bins.sql, counted per level-12 cell
+-- and year first). $1 crawl id
+WITH fine AS MATERIALIZED (
+    SELECT least(greatest(floor((ST_X(i.geom) + 180.0) / 360.0 * 131072), 0), 131071)::int AS x12,
            least(greatest(floor((1 - ln(tan(pi() / 4 + radians(least(greatest(ST_Y(i.geom), -85.0511), 85.0511)) / 2))
-                                 / pi()) / 2 * 524288), 0), 524287)::int AS y14
+                                 / pi()) / 2 * 131072), 0), 131071)::int AS y12,
+           extract(year FROM i.captured_at AT TIME ZONE 'UTC')::int AS year, count(*) AS n
     FROM images i
     WHERE i.deleted_at IS NULL
       AND EXISTS (SELECT 1 FROM crawl_area_parts a WHERE a.crawl_id = $1 AND ST_Intersects(a.geom, i.geom))
+    GROUP BY 1, 2, 3
 )
-SELECT x14 >> 12 AS x2, y14 >> 12 AS y2, x14 >> 10 AS x4, y14 >> 10 AS y4, x14 >> 8 AS x6, y14 >> 8 AS y6,
-       x14 >> 6 AS x8, y14 >> 6 AS y8, x14 >> 4 AS x10, y14 >> 4 AS y10, x14 >> 2 AS x12, y14 >> 2 AS y12,
-       x14, y14, year, GROUPING(year) AS by_cell, count(*) AS n
-FROM p
-GROUP BY GROUPING SETS ((x14 >> 12, y14 >> 12), (x14 >> 10, y14 >> 10), (x14 >> 8, y14 >> 8), (x14 >> 6, y14 >> 6),
-                        (x14 >> 4, y14 >> 4), (x14 >> 2, y14 >> 2), (x14, y14), (year));
+SELECT x12 >> 10 AS x2, y12 >> 10 AS y2, x12 >> 8 AS x4, y12 >> 8 AS y4, x12 >> 6 AS x6, y12 >> 6 AS y6,
+       x12 >> 4 AS x8, y12 >> 4 AS y8, x12 >> 2 AS x10, y12 >> 2 AS y10, x12, y12, year, GROUPING(year) AS by_cell,
+       sum(n)::bigint AS n
+FROM fine
+GROUP BY GROUPING SETS ((x12 >> 10, y12 >> 10), (x12 >> 8, y12 >> 8), (x12 >> 6, y12 >> 6), (x12 >> 4, y12 >> 4),
+                        (x12 >> 2, y12 >> 2), (x12, y12), (year));

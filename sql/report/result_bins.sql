@@ -1,25 +1,39 @@
--- One pass over a result's clipped images (the filter_clipped view): images counted per
--- map cell at zoom levels 2, 4, ..., 14 and per capture year, as kept urban (ku), kept
--- other (ko), dropped urban (du) and dropped other (dn) images. Dropped: clipped but not
--- kept (thinned by spacing, or a duplicate).
+-- One pass over a result's clipped images (result_clipped.sql, put in place below): images
+-- counted per map cell at zoom levels 2, 4, ..., 12 and per capture year, as kept urban
+-- (ku), kept other (ko), dropped urban (du) and dropped other (dn) images. Dropped: clipped
+-- but not kept (thinned by spacing, or a duplicate): the clipped images' counts less the
+-- kept ones' (filter_points, a small table), so the pass over images joins nothing more.
 -- Cells are Web Mercator squares of 8 pixels at their zoom level (as Leaflet draws them):
--- x14 / y14 number the cells of level 14 (2^19 across the world), a coarser level's cell
--- is x14 >> (14 - level). etl/report/grid.py computes the same numbers.
--- $1 result name
-WITH p AS (
-    SELECT c.class = 'urban' AS urban, c.kept,
-           extract(year FROM c.captured_at AT TIME ZONE 'UTC')::int AS year,
-           least(greatest(floor((ST_X(c.geom) + 180.0) / 360.0 * 524288), 0), 524287)::int AS x14,
-           least(greatest(floor((1 - ln(tan(pi() / 4 + radians(least(greatest(ST_Y(c.geom), -85.0511), 85.0511)) / 2))
-                                 / pi()) / 2 * 524288), 0), 524287)::int AS y14
-    FROM filter_clipped c
-    WHERE c.result_name = $1
+-- x12 / y12 number the cells of level 12 (2^17 across the world, ~200 m at mid latitudes),
+-- a coarser level's cell is x12 >> (12 - level). etl/report/grid.py computes the same.
+-- The images are counted per level-12 cell and year first (parallel aggregates), the
+-- levels and years from those rows (grouping sets do not run in parallel).
+-- $1..$6 as in result_clipped.sql
+WITH clipped AS MATERIALIZED (
+    SELECT x12, y12, extract(year FROM captured_at AT TIME ZONE 'UTC')::int AS year,
+           count(*) FILTER (WHERE urban) AS cu, count(*) FILTER (WHERE NOT urban) AS co
+    FROM ({clipped}) p
+    GROUP BY 1, 2, 3
+),
+kept AS MATERIALIZED (
+    SELECT least(greatest(floor((ST_X(geom) + 180.0) / 360.0 * 131072), 0), 131071)::int AS x12,
+           least(greatest(floor((1 - ln(tan(pi() / 4 + radians(least(greatest(ST_Y(geom), -85.0511), 85.0511)) / 2))
+                                 / pi()) / 2 * 131072), 0), 131071)::int AS y12,
+           extract(year FROM captured_at AT TIME ZONE 'UTC')::int AS year,
+           count(*) FILTER (WHERE class = 'urban') AS ku, count(*) FILTER (WHERE class = 'other') AS ko
+    FROM filter_points
+    WHERE result_name = $1
+    GROUP BY 1, 2, 3
+),
+fine AS (
+    SELECT x12, y12, year, coalesce(k.ku, 0) AS ku, coalesce(k.ko, 0) AS ko,
+           greatest(coalesce(c.cu, 0) - coalesce(k.ku, 0), 0) AS du,
+           greatest(coalesce(c.co, 0) - coalesce(k.ko, 0), 0) AS dn
+    FROM clipped c FULL JOIN kept k USING (x12, y12, year)
 )
-SELECT x14 >> 12 AS x2, y14 >> 12 AS y2, x14 >> 10 AS x4, y14 >> 10 AS y4, x14 >> 8 AS x6, y14 >> 8 AS y6,
-       x14 >> 6 AS x8, y14 >> 6 AS y8, x14 >> 4 AS x10, y14 >> 4 AS y10, x14 >> 2 AS x12, y14 >> 2 AS y12,
-       x14, y14, year, GROUPING(year) AS by_cell,
-       count(*) FILTER (WHERE kept AND urban) AS ku, count(*) FILTER (WHERE kept AND NOT urban) AS ko,
-       count(*) FILTER (WHERE NOT kept AND urban) AS du, count(*) FILTER (WHERE NOT kept AND NOT urban) AS dn
-FROM p
-GROUP BY GROUPING SETS ((x14 >> 12, y14 >> 12), (x14 >> 10, y14 >> 10), (x14 >> 8, y14 >> 8), (x14 >> 6, y14 >> 6),
-                        (x14 >> 4, y14 >> 4), (x14 >> 2, y14 >> 2), (x14, y14), (year));
+SELECT x12 >> 10 AS x2, y12 >> 10 AS y2, x12 >> 8 AS x4, y12 >> 8 AS y4, x12 >> 6 AS x6, y12 >> 6 AS y6,
+       x12 >> 4 AS x8, y12 >> 4 AS y8, x12 >> 2 AS x10, y12 >> 2 AS y10, x12, y12, year, GROUPING(year) AS by_cell,
+       sum(ku)::bigint AS ku, sum(ko)::bigint AS ko, sum(du)::bigint AS du, sum(dn)::bigint AS dn
+FROM fine
+GROUP BY GROUPING SETS ((x12 >> 10, y12 >> 10), (x12 >> 8, y12 >> 8), (x12 >> 6, y12 >> 6), (x12 >> 4, y12 >> 4),
+                        (x12 >> 2, y12 >> 2), (x12, y12), (year));

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import run_cli
@@ -27,15 +29,24 @@ def _open(driver: webdriver.Chrome, page: Path) -> None:
     time.sleep(0.5)  # let the canvas tiles draw
 
 
-def _click_image(driver: webdriver.Chrome, image_id: int) -> str:
-    pos = driver.execute_script("mlyetlReport.map.closePopup(); return mlyetlReport.imagePoint(arguments[0], 18)", image_id)
-    assert pos is not None, f"image {image_id} is not drawn as a point"
-    map_el = driver.find_element(By.ID, "map")
-    size = map_el.size
-    ActionChains(driver).move_to_element_with_offset(
-        map_el, int(pos["x"] - size["width"] / 2), int(pos["y"] - size["height"] / 2)).click().perform()
-    popup = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
-    return popup
+def _click_image(driver: webdriver.Chrome, image_id: int) -> WebElement:
+    """Zoom in on an image, click where it is drawn, return the popup that opens."""
+    for _ in range(3):  # the canvas redraws after a view change: a click may come before it
+        pos = driver.execute_script("mlyetlReport.map.closePopup(); return mlyetlReport.imagePoint(arguments[0], 18)",
+                                    image_id)
+        assert pos is not None, f"image {image_id} is not drawn as a point"
+        time.sleep(0.3)
+        map_el = driver.find_element(By.ID, "map")
+        size = map_el.size
+        ActionChains(driver).move_to_element_with_offset(
+            map_el, int(pos["x"] - size["width"] / 2), int(pos["y"] - size["height"] / 2)).click().perform()
+        try:
+            popup = WebDriverWait(driver, 5).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
+        except TimeoutException:
+            continue
+        if f"Image {image_id}" in popup.text:
+            return popup
+    raise AssertionError(f"no popup of image {image_id} after three clicks")
 
 
 @pytest.fixture(scope="module")
