@@ -8,7 +8,7 @@ database when they are there (same size), else generates the images (Europe, 100
 sequence on average, see synthetic_images.sql) and runs the filter first (not timed).
 Then writes the report twice (the first run reads images from disk, the second from the
 cache) and records each run's seconds, the folder's size, its largest files and this
-process's peak RSS.
+process's peak RSS; with --browser, how long headless Chromium takes to draw the map.
 """
 
 from __future__ import annotations
@@ -66,13 +66,38 @@ async def _prepare(target, images: int) -> dict:  # noqa: ANN001
 
 async def _report(target, out_dir: Path) -> dict:  # noqa: ANN001
     started = time.monotonic()
+    timings: dict = {}
     async with connection(target) as conn:
-        await build_report(conn, RESULT, out_dir)
+        await build_report(conn, RESULT, out_dir, timings=timings)
     seconds = time.monotonic() - started
     files = sorted(((p.stat().st_size, str(p.relative_to(out_dir))) for p in out_dir.rglob("*") if p.is_file()),
                    reverse=True)
-    return {"seconds": round(seconds, 1), "folder_mb": round(folder_bytes(out_dir) / 2**20, 2),
+    return {"seconds": round(seconds, 1), "steps": timings, "folder_mb": round(folder_bytes(out_dir) / 2**20, 2),
             "largest_files_mb": {name: round(size / 2**20, 2) for size, name in files[:5]}}
+
+
+def _browser(page: Path) -> dict:
+    """Open the page in headless Chromium (as tests/report does): seconds until the map is
+    drawn, console errors, non-file requests."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.report.browser import chromium, console_errors, requested_urls, screenshot
+
+    driver = chromium()
+    try:
+        started = time.monotonic()
+        driver.get(page.as_uri())
+        while not driver.execute_script("return !!(window.mlyetlReport && mlyetlReport.ready)"):
+            if time.monotonic() - started > 120:
+                break
+            time.sleep(0.1)
+        seconds = time.monotonic() - started
+        time.sleep(1)
+        shot = screenshot(driver, "bench-5m")
+        return {"ready_seconds": round(seconds, 1), "console_errors": console_errors(driver),
+                "network_requests": [u for u in requested_urls(driver) if not u.startswith(("file:", "data:"))],
+                "screenshot": str(shot)}
+    finally:
+        driver.quit()
 
 
 async def main(args: argparse.Namespace) -> dict:
@@ -81,7 +106,10 @@ async def main(args: argparse.Namespace) -> dict:
     result = {"images_requested": args.images, "loadavg_before": Path("/proc/loadavg").read_text().split()[0]}
     result.update(await _prepare(target, args.images))
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
-        result["runs"] = [await _report(target, Path(tmp) / f"run{i}") for i in range(2)]
+        out = args.keep or Path(tmp)
+        result["runs"] = [await _report(target, out / f"run{i}") for i in range(2)]
+        if args.browser:
+            result["browser"] = _browser(out / "run0" / "index.html")
     result["python_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     result["loadavg_after"] = Path("/proc/loadavg").read_text().split()[0]
     return result
@@ -91,6 +119,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=5_000_000, help="Image count of the synthetic result.")
     parser.add_argument("--out", type=Path, help="Write the figures as JSON here.")
+    parser.add_argument("--keep", type=Path, help="Write the reports here (kept) instead of a temporary folder.")
+    parser.add_argument("--browser", action="store_true", help="Also open the report in headless Chromium.")
     arguments = parser.parse_args()
     figures = asyncio.run(main(arguments))
     print(json.dumps(figures, indent=1))

@@ -19,7 +19,7 @@ from etl.report.grid import FINEST, LEVELS, cell_area_km2
 @dataclass(frozen=True)
 class Limits:
     max_bins: int = 250_000  # cells over all levels written to the page
-    max_points: int = 60_000  # images written as points
+    max_points: int = 30_000  # images written as points
     max_per_cell: int = 64  # a finest-level cell with more images stays a cell
     max_lines: int = 40_000  # sequence lines written (the longest first)
     density_level: int = 10  # the cells of the density chart (~ 1 km at mid latitudes)

@@ -3,6 +3,7 @@ Leaflet and the downloaded pictures the popups show (see etl/report/folder.py)."
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import asyncpg
@@ -18,13 +19,19 @@ PICTURE_BUDGET_BYTES = 4 * 2**20
 
 
 async def build_report(conn: asyncpg.Connection, result_name: str, out_dir: Path, limits: Limits = Limits(),
-                       picture_budget: int = PICTURE_BUDGET_BYTES) -> Path:
-    """The report of filter result `result_name` in `out_dir`; returns index.html's path."""
+                       picture_budget: int = PICTURE_BUDGET_BYTES, timings: dict | None = None) -> Path:
+    """The report of filter result `result_name` in `out_dir`; returns index.html's path.
+    `timings` receives the seconds of each step."""
     make_dir(out_dir)
     pictures = Pictures(out_dir, picture_budget)
     section = await result.collect(conn, result_name, pictures, limits)
     result.describe_pictures(section, pictures, out_dir)
-    return _write(section, out_dir)
+    started = time.monotonic()
+    page = _write(section, out_dir)
+    section.timed("write", started)
+    if timings is not None:
+        timings.update(section.timings)
+    return page
 
 
 async def build_crawl_report(conn: asyncpg.Connection, crawl_id: int | None, out_dir: Path,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from etl.report.points import Column, PointTable
 from etl.report.sources import bins_json, fill_points, layer_rings, padded_box, stream
 from etl.report.style import COLOURS
 
+log = logging.getLogger(__name__)
 COLUMNS = ("ku", "ko", "du", "dn")  # kept urban, kept other, dropped urban, dropped other
 
 
@@ -30,6 +33,11 @@ class Section:
     charts: list[tuple[str, str, str]] = field(default_factory=list)  # (file name, title, svg)
     tables: list[tuple[str, list[str], list[list[object]]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (logged, benchmarked)
+
+    def timed(self, step: str, started: float) -> None:
+        self.timings[step] = round(time.monotonic() - started, 2)
+        log.info("report: %s in %.1f s", step, self.timings[step])
 
 
 def _json(value: object) -> dict:
@@ -160,12 +168,17 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
     args = (result, layers_row["continent_id"], layers_row["urban_id"], layers_row["continent_cell"],
             layers_row["urban_cell"], layers_row["exclude_result"])
     clipped = sql_text("report/result_clipped.sql")
+    started = time.monotonic()
     binned = await read_bins(
         stream(conn, "report/result_bins.sql", *args,
-               sql=sql_text("report/result_bins.sql").replace("{clipped}", clipped)),
+               sql=sql_text("report/result_bins.sql").replace("{clipped}", clipped), aggregate=True),
         COLUMNS, limits, {"clipped": lambda c: sum(c), "kept": lambda c: c[0] + c[1]})
+    section.timed("cells", started)
+    started = time.monotonic()
     table = PointTable(_point_columns())
     await fill_points(conn, "report/result_points.sql", args, binned, _adder(table, pictures), with_boxes=True)
+    section.timed("points", started)
+    started = time.monotonic()
     layers: list[dict] = []
     map_data: dict = {"layers": layers, "bins": bins_json(binned), "points": table.to_json(), "polygons": []}
     if extent["minx"] is not None:
@@ -178,8 +191,10 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
             map_data["polygons"].append({"key": key, "rings": rings})
             layers.append({"key": key, "type": "polygons", "label": f"{kind} layer: {name}",
                            "style": key, "count": len(rings), "visible": True})
-        lines = await _lines(conn, result, span / 4000, limits)
-        map_data["lines"] = lines
+        section.timed("layers", started)
+        started = time.monotonic()
+        map_data["lines"] = await _lines(conn, result, span / 4000, limits)
+        section.timed("lines", started)
     else:
         map_data["lines"] = {"line": []}
     total_lines = await conn.fetchval(sql_text("report/line_count.sql"), result)
@@ -201,6 +216,7 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
     if map_data["lines"]["line"] and len(map_data["lines"]["line"]) < total_lines:
         section.notes.append(f"The {len(map_data['lines']['line']):,} longest of {total_lines:,} sequence lines "
                              "are drawn.")
+    started = time.monotonic()
     density = [("clipped", COLOURS["clipped"], binned.density.get("clipped", {})),
                ("kept", COLOURS["kept"], binned.density.get("kept", {}))]
     section.charts = [
@@ -214,6 +230,7 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
     curated = await curation_chart(conn, result, params)
     if curated is not None:
         section.charts.append(curated)
+    section.timed("charts", started)
     return section
 
 

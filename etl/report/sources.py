@@ -15,19 +15,24 @@ from etl.report.grid import FINEST, cell_bounds
 WORK_MEM = "256MB"
 
 
-async def stream(conn: asyncpg.Connection, name: str, *args: Any, sql: str | None = None
-                 ) -> AsyncIterator[asyncpg.Record]:
+async def stream(conn: asyncpg.Connection, name: str, *args: Any, sql: str | None = None,
+                 aggregate: bool = False) -> AsyncIterator[asyncpg.Record]:
     """Rows of sql/<name> (or of `sql`, a query composed from such files) through a cursor
-    (no result-sized list in memory)."""
+    (no result-sized list in memory); `aggregate`: a pass over all images into cells."""
     async with conn.transaction():
-        # The passes over images aggregate millions of rows into a few hundred thousand
-        # cells: room for hash aggregates and joins (the planner underestimates the clipped
-        # rows and would sort them to disk for group aggregates and merge joins).
-        await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        await conn.execute("SET LOCAL enable_mergejoin = off")
-        await conn.execute("SET LOCAL enable_sort = off")
+        if aggregate:
+            await _aggregate_settings(conn)
         async for row in conn.cursor(sql or sql_text(name), *args, prefetch=20_000):
             yield row
+
+
+async def _aggregate_settings(conn: asyncpg.Connection) -> None:
+    """The passes over images aggregate millions of rows into a few hundred thousand cells:
+    room for hash aggregates and joins (the planner underestimates the clipped rows and
+    would sort them to disk for group aggregates and merge joins)."""
+    await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    await conn.execute("SET LOCAL enable_mergejoin = off")
+    await conn.execute("SET LOCAL enable_sort = off")
 
 
 async def layer_rings(conn: asyncpg.Connection, kind: str, name: str | None,

@@ -18,5 +18,4 @@ SELECT p.id AS image_id, p.sequence_id, extract(epoch FROM p.captured_at)::bigin
         ORDER BY CASE d.size WHEN '256' THEN 0 WHEN '1024' THEN 1 WHEN '2048' THEN 2 ELSE 3 END
         LIMIT 1) AS picture
 FROM p
-JOIN cells ON cells.cx = p.x12 >> $2 AND cells.cy = p.y12 >> $2
-ORDER BY p.id;
+JOIN cells ON cells.cx = p.x12 >> $2 AND cells.cy = p.y12 >> $2;

@@ -47,5 +47,4 @@ LEFT JOIN LATERAL (
     WHERE d.image_id = p.id AND d.state = 'done' AND d.path IS NOT NULL
     ORDER BY CASE d.size WHEN '256' THEN 0 WHEN '1024' THEN 1 WHEN '2048' THEN 2 ELSE 3 END
     LIMIT 1
-) pic ON true
-ORDER BY p.id;
+) pic ON true;
