@@ -18,7 +18,7 @@ import click
 
 from etl import __version__
 from etl import commands as commands_pkg
-from etl.errors import EtlError
+from etl.errors import EtlError, explain
 from etl.logsetup import configure_logging
 
 
@@ -48,7 +48,11 @@ class MlyetlGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # the last line of defence: one line, exit 1
-            _report(ctx, f"unexpected error: {type(error).__name__}: {error}", 1, error)
+            known = explain(error)  # a full disk or a refused write is not a bug
+            if known is not None:
+                _report(ctx, known.one_line(), known.exit_code, error)
+            else:
+                _report(ctx, f"unexpected error: {type(error).__name__}: {error}", 1, error)
 
 
 def _report(ctx: click.Context, line: str, code: int, error: BaseException | None) -> None:

@@ -128,11 +128,15 @@ def test_rows_per_shard_cannot_pass_the_shard_cap() -> None:
 
 
 def _export_on_tmpfs(dsn: str, mount: Path, options: str, kind: str) -> subprocess.CompletedProcess[str]:
-    """The export CLI in a private mount namespace where `mount` is a small tmpfs."""
+    return cli_on_tmpfs(dsn, mount, options, "export", kind, "--result", "europe", "--out", str(mount / "out"))
+
+
+def cli_on_tmpfs(dsn: str, mount: Path, options: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a private mount namespace where `mount` is a small tmpfs."""
     mount.mkdir(exist_ok=True)
     user_ns = [] if os.geteuid() == 0 else ["-r"]  # an unprivileged user maps itself to root there
     script = (f"mount -t tmpfs -o {options} tmpfs {shlex.quote(str(mount))} && exec {shlex.quote(sys.executable)} "
-              f"-m etl export {kind} --result europe --out {shlex.quote(str(mount / 'out'))}")
+              f"-m etl {shlex.join(args)}")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MLYETL_DSN": dsn}
     return subprocess.run(["unshare", "-m", *user_ns, "sh", "-c", script], capture_output=True, text=True,
                           env=env, cwd=PROJECT_ROOT, timeout=180)
@@ -149,3 +153,14 @@ def test_a_full_disk_is_one_clear_line_naming_the_disk(result_dsn: str, tmp_path
     done = _export_on_tmpfs(result_dsn, tmp_path / "small", "size=96k", kind)
     line = _one_line(done, "is full", str(tmp_path / "small"), "free space on")
     assert "rerun the same command" in line and time.monotonic() - started < 120
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ("ro,size=64k", ("cannot write", "Read-only file system", "choose a path you may write to")),
+    ("size=24k", ("disk is full", "free space")),
+])
+def test_other_commands_say_a_full_or_read_only_disk_in_one_line(result_dsn: str, tmp_path: Path, options: str,
+                                                                 words: tuple[str, ...]) -> None:
+    done = cli_on_tmpfs(result_dsn, tmp_path / "disk", options, "report", "--result", "europe",
+                        "--out", str(tmp_path / "disk" / "report"))
+    _one_line(done, *words)
