@@ -103,7 +103,8 @@ def check_coordinates(geom: shapely.Geometry, where: str, source: _Source | None
         raise UserInputError(
             f"{found}: it looks like projected metres, but {source.path.name} is read as {source.crs_name}"
             " (a GeoJSON without a `crs` member is read as WGS 84 degrees)",
-            hint="give the file's coordinate system with --crs, e.g. --crs EPSG:2056 or EPSG:3857")
+            hint="say which coordinate system it uses: `boundaries load --crs EPSG:NNNN` (e.g. EPSG:2056), "
+                 "or save the file with its CRS (e.g. as GeoPackage) for --polygon")
     if source is not None and source.geographic:
         raise UserInputError(f"{found}", hint="use longitudes within -180..180: cut a polygon that crosses "
                                               "the antimeridian into one part on each side")

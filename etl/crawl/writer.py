@@ -100,8 +100,12 @@ class Writer:
             on_flushed(images, [f.task_id for f in finishes])
 
     async def flush(self, rows: tuple[list[tuple], list[tuple]], finishes: list[Finish]) -> int:
+        tries = 0
+
         async def call() -> int:
-            return await self._write(rows, finishes)
+            nonlocal tries
+            tries += 1
+            return await self._write(rows, finishes, retried=tries > 1)
 
         started = time.monotonic()
         try:
@@ -109,17 +113,18 @@ class Writer:
         finally:
             self.totals.seconds += time.monotonic() - started
 
-    async def _write(self, rows: tuple[list[tuple], list[tuple]], finishes: list[Finish]) -> int:
+    async def _write(self, rows: tuple[list[tuple], list[tuple]], finishes: list[Finish], retried: bool = False) -> int:
         conn = self.conn
         assert conn is not None
         async with conn.transaction():
             stored = await (self._store_bulk if self.bulk else self._store_upsert)(conn, *rows)
             await add_children(conn, self.crawl_id, [c for f in finishes for c in f.children])
-            changed = await self._finish(conn, finishes)
+            changed = await self._finish(conn, finishes, retried)
         t = self.totals
         t.rows += len(rows[0]) + len(rows[1])
         t.batches += 1
-        t.lost_leases += len(finishes) - changed
+        if not retried:  # after a lost connection the first try may have finished them itself
+            t.lost_leases += len(finishes) - changed
         t.images += stored[0]
         t.new_images += stored[1]
         t.new_sequences += stored[2]
@@ -145,7 +150,7 @@ class Writer:
             stored += int(status.split()[-1])
         return stored, stored, 0
 
-    async def _finish(self, conn: asyncpg.Connection, finishes: list[Finish]) -> int:
+    async def _finish(self, conn: asyncpg.Connection, finishes: list[Finish], retried: bool = False) -> int:
         if not finishes:
             return 0
         done = await conn.fetch(
@@ -153,6 +158,9 @@ class Writer:
             [f.state for f in finishes], [f.count for f in finishes],
             [f.error[:500] if f.error else None for f in finishes], self.max_attempts,
         )
-        if len(done) < len(finishes):
+        if len(done) < len(finishes) and retried:
+            log.info("%d task(s) were finished already: the try before the connection was lost had "
+                     "committed (or another crawler took them over)", len(finishes) - len(done))
+        elif len(done) < len(finishes):
             log.warning("%d task(s) had been taken over by another crawler", len(finishes) - len(done))
         return len(done)
