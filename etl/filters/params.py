@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from etl.boundaries.names import validate_name
 from etl.errors import UserInputError
+from etl.filters.curation_params import CurationParams
 
 SPACING_MODES = ("path", "straight")
 
@@ -30,6 +31,7 @@ class FilterParams:
     spacing_other: float = 1000.0
     spacing_mode: str = "path"
     exclude_result: str | None = None
+    curation: CurationParams = field(default_factory=CurationParams)  # docs/filters.md, "Curation"
 
     def validate(self) -> FilterParams:
         validate_name(self.name, "result")
@@ -45,10 +47,15 @@ class FilterParams:
                 raise UserInputError(f"{label} {value} is not a distance", hint="give metres >= 0, e.g. 100")
         if self.spacing_mode not in SPACING_MODES:
             raise UserInputError(f"unknown spacing mode {self.spacing_mode!r}", hint="use path or straight")
+        self.curation.validate()
         return self
 
     def stored(self) -> dict:
-        """The parameters kept in filter_results.params (a re-run must match them)."""
-        return {"continent": self.continent, "urban": self.urban, "spacing_urban": self.spacing_urban,
-                "spacing_other": self.spacing_other, "spacing_mode": self.spacing_mode,
-                "exclude_result": self.exclude_result}
+        """The parameters kept in filter_results.params (a re-run must match them). A result
+        without curation options stores none (as before they existed): its re-runs match."""
+        stored = {"continent": self.continent, "urban": self.urban, "spacing_urban": self.spacing_urban,
+                  "spacing_other": self.spacing_other, "spacing_mode": self.spacing_mode,
+                  "exclude_result": self.exclude_result}
+        if self.curation.active:
+            stored["curation"] = self.curation.stored()
+        return stored

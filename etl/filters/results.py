@@ -24,8 +24,10 @@ from etl.paths import sql_text
 log = logging.getLogger("etl.filters")
 
 
-# The parent tables a result has a partition of, each named <parent>_r<id>.
+# The parent tables a result has a partition of, each named <parent>_r<id>; a curated
+# result (thinning, caps or cell ids) also has one of filter_candidates.
 PARTITIONED = ("filter_points", "filter_sequence_lines", "filter_sequences")
+CANDIDATES = "filter_candidates"
 
 
 @dataclass
@@ -33,6 +35,9 @@ class ResultHandle:
     name: str
     id: int
     fresh: bool  # the partitions are not attached yet: bulk-load, then index and attach
+    curated: bool = False  # spacing writes filter_candidates; curation fills filter_points from it
+    attributes: str = "true"  # the attribute filters as an SQL condition (attribute_predicate.sql)
+    was_finished: bool = False  # the result's last run finished (else curation must run again)
 
     def partition(self, parent: str) -> str:
         return f"{parent}_r{self.id:d}"
@@ -40,10 +45,18 @@ class ResultHandle:
     @property
     def partitions(self) -> dict[str, str]:
         """parent table -> this result's partition of it"""
-        return {parent: self.partition(parent) for parent in PARTITIONED}
+        parents = (*PARTITIONED, CANDIDATES) if self.curated else PARTITIONED
+        return {parent: self.partition(parent) for parent in parents}
 
     @property
     def points_table(self) -> str:
+        """Where spacing writes the kept images of each sequence: the dataset itself, or a
+        curated result's candidates."""
+        return self.partition(CANDIDATES if self.curated else "filter_points")
+
+    @property
+    def dataset_table(self) -> str:
+        """The result's partition of filter_points (its dataset)."""
         return self.partition("filter_points")
 
     @property
@@ -63,9 +76,29 @@ class ResultHandle:
         return f"filter_walk_r{self.id:d}"
 
     @property
+    def thin_table(self) -> str:
+        return f"filter_thin_r{self.id:d}"
+
+    @property
+    def pairs_table(self) -> str:
+        return f"filter_pairs_r{self.id:d}"
+
+    @property
+    def undecided_table(self) -> str:
+        return f"filter_undecided_r{self.id:d}"
+
+    @property
+    def dropped_table(self) -> str:
+        return f"filter_dropped_r{self.id:d}"
+
+    @property
+    def curation_tables(self) -> tuple[str, ...]:
+        return self.thin_table, self.pairs_table, self.undecided_table, self.dropped_table
+
+    @property
     def scratch_tables(self) -> tuple[str, ...]:
         """Tables of one run (filter_stage_r: a stage table of versions before 0003)."""
-        return self.work_table, self.walk_table, f"filter_stage_r{self.id:d}"
+        return self.work_table, self.walk_table, f"filter_stage_r{self.id:d}", *self.curation_tables
 
 
 def _json(value: object) -> dict:
@@ -77,21 +110,22 @@ async def _ddl(conn: asyncpg.Connection, handle: ResultHandle, parent: str) -> a
 
 
 async def _drop_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> None:
-    for parent in PARTITIONED:
+    for parent in (*PARTITIONED, CANDIDATES):
         await conn.execute((await _ddl(conn, handle, parent))["drop_table"])
 
 
 async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: dict, replace: bool) -> ResultHandle:
     """Create result `params.name` or check that it matches; start it over when needed."""
     row = await conn.fetchrow(sql_text("filters/result_get.sql"), params.name)
+    curated, attributes = params.curation.curates, await attribute_predicate(conn, params)
     if row is None:
         result_id = await conn.fetchval(sql_text("filters/result_create.sql"), params.name,
                                         json.dumps(params.stored()), json.dumps(layers))
-        handle = ResultHandle(params.name, result_id, True)
+        handle = ResultHandle(params.name, result_id, True, curated, attributes)
         # a table of such a name can only be a leftover of a schema downgrade: never reuse it
         await _drop_partitions(conn, handle)
         return await _prepare_partitions(conn, handle)
-    handle = ResultHandle(params.name, row["id"], True)
+    handle = ResultHandle(params.name, row["id"], True, curated, attributes, row["state"] == "finished")
     stored = _json(row["params"])
     if stored != params.stored() and not replace:
         changed = ", ".join(sorted(k for k in stored.keys() | params.stored().keys()
@@ -105,9 +139,17 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
             await conn.execute(sql_text("filters/result_reset.sql"), params.name, json.dumps(params.stored()),
                                json.dumps(layers))
             await _drop_partitions(conn, handle)
+        handle.was_finished = False
     else:
         await conn.execute(sql_text("filters/result_running.sql"), params.name)
     return await _prepare_partitions(conn, handle)
+
+
+async def attribute_predicate(conn: asyncpg.Connection, params: FilterParams) -> str:
+    """The attribute filters as one SQL condition on an image row `i`, quoted by the server."""
+    c = params.curation
+    return await conn.fetchval(sql_text("filters/attribute_predicate.sql"), c.captured_after, c.captured_before,
+                               c.pano, list(c.camera_types) or None, c.min_quality, c.daylight)
 
 
 async def _states(conn: asyncpg.Connection, handle: ResultHandle) -> dict[str, asyncpg.Record]:
@@ -134,10 +176,13 @@ async def index_statements(conn: asyncpg.Connection, handle: ResultHandle) -> li
     """The partitions' missing indexes as (table, CREATE INDEX statement), in the order of
     partition_indexes.sql (a killed run may have built some of them already)."""
     text = sql_text("filters/partition_indexes.sql")
-    tables = {"points": handle.points_table, "lines": handle.lines_table, "signatures": handle.signatures_table}
+    tables = {"points": handle.points_table, "lines": handle.lines_table, "signatures": handle.signatures_table,
+              "dataset": handle.dataset_table}
     # each line indexes the table of its "ON {placeholder}"
+    # (without curation the dataset is the points table: its lines would index it twice)
     wanted = [(tables[line.split(" ON {")[1].split("}")[0]], line.format(**tables))
-              for line in text.splitlines() if line.strip() and not line.startswith("--")]
+              for line in text.splitlines() if line.strip() and not line.startswith("--")
+              and (handle.curated or "{dataset}" not in line)]
     existing = {r["indexname"] for r in await conn.fetch(
         "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1::text[])",
         list(tables.values()))}
@@ -149,7 +194,7 @@ async def attach_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> N
     PostgreSQL a scan (the foreign keys of lines and signatures are checked in one query each)."""
     states = await _states(conn, handle)
     async with conn.transaction():
-        for parent in PARTITIONED:
+        for parent in handle.partitions:
             if not states[parent]["attached"]:
                 await conn.execute((await _ddl(conn, handle, parent))["attach"])
     handle.fresh = False

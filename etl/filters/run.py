@@ -28,6 +28,7 @@ from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
 from etl.filters import steps
+from etl.filters.curation import curate, previous_figures
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle, attach_partitions, index_statements, open_result
 from etl.filters.walk_impl import use_c_walk
@@ -154,6 +155,13 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
         with timer.step("write"):
             figures["written_points"] = await _write_all(pool, handle, sorted(dirty), replace=stored)
     figures["recomputed_sequences"] = sum(dirty.values())
+    if handle.curated and (dirty or handle.fresh or not handle.was_finished):
+        # thinning and caps: recomputed in full from the stored candidates (a killed run's
+        # curation is redone: the result was not finished)
+        with timer.step("curate"):
+            figures.update(await curate(conn, handle, params.curation))
+    elif handle.curated:  # nothing changed since the last finished run: its dataset stands
+        figures.update(await previous_figures(conn, handle))
     if handle.fresh:
         with timer.step("index_attach"):
             # the scratch tables go while the indexes build (other tables, other connection)

@@ -18,11 +18,13 @@ from etl.paths import sql_text
 WALK_WORK_MEM = "256MB"
 
 
-def sql_for(name: str, handle: ResultHandle) -> str:
+def sql_for(name: str, handle: ResultHandle, **extra: str) -> str:
     """sql/filters/<name> with the result's own table names (derived from its numeric id)."""
-    return sql_text(f"filters/{name}").format(
+    return sql_text(f"filters/{name}").format(**extra,
         work=handle.work_table, walk=handle.walk_table, points=handle.points_table, lines=handle.lines_table,
-        signatures=handle.signatures_table)
+        signatures=handle.signatures_table, attributes=handle.attributes, dataset=handle.dataset_table,
+        thin=handle.thin_table, pairs=handle.pairs_table, undecided=handle.undecided_table,
+        dropped=handle.dropped_table)
 
 
 async def drop_scratch(conn: asyncpg.Connection, handle: ResultHandle) -> None:
@@ -104,7 +106,8 @@ async def walk(conn: asyncpg.Connection, handle: ResultHandle, params: FilterPar
                c_walk: bool) -> dict[str, int]:
     """Clip, classify and walk the changed sequences into the walk table (one row per
     sequence: line, counts, kept images); returns the staged and kept image counts."""
-    sql = walk_sql(params.spacing_mode, c_walk, work=handle.work_table, walk=handle.walk_table)
+    sql = walk_sql(params.spacing_mode, c_walk, work=handle.work_table, walk=handle.walk_table,
+                   attributes=handle.attributes)
     await _run_walk(conn, sql, _walk_args(params, layers, c_walk), c_walk)
     return await _walk_counts(conn, handle)
 

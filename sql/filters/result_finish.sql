@@ -1,12 +1,14 @@
 -- Result $1 is complete: store its counts ($2: this run's figures, JSON) and mark it finished.
 -- The counts are summed from the result's sequence lines (one row per sequence with clipped
 -- images, written in the same transaction as its points), not counted from its points:
--- the same figures from ~100x fewer rows.
+-- the same figures from ~100x fewer rows. Counts in $2 win: a curated result's kept_* are
+-- its dataset's (after thinning and caps); spacing_kept_* are always what spacing kept.
 UPDATE filter_results r
-SET counts = $2::jsonb || jsonb_build_object(
+SET counts = jsonb_build_object(
         'clipped', c.clipped, 'duplicates', c.duplicates, 'urban', c.urban, 'other', c.other,
         'kept_urban', c.kept_urban, 'kept_other', c.kept_other, 'kept', c.kept_urban + c.kept_other,
-        'sequences', c.sequences),
+        'spacing_kept_urban', c.kept_urban, 'spacing_kept_other', c.kept_other,
+        'sequences', c.sequences) || $2::jsonb,
     state = 'finished', updated_at = now()
 FROM (
     SELECT coalesce(sum(image_count + duplicate_count), 0) AS clipped,
