@@ -29,6 +29,7 @@ SCHEMA = pa.schema([
     ("model", pa.string()),
     ("creator_username", pa.string()),
     ("altitude", pa.float64()),
+    ("cell_id", pa.int64()),  # a curated result's equal-area grid cell (docs/filters.md), else null
     ("geometry", pa.binary()),
 ])
 

@@ -36,7 +36,8 @@ from etl.progress import Progress
 log = logging.getLogger("etl.export")
 
 COLUMNS = ["image_id", "sequence_id", "captured_at", "captured_at_ms", "lon", "lat", "class", "compass_angle",
-           "is_pano", "width", "height", "make", "model", "creator_username", "altitude"]
+           "is_pano", "width", "height", "make", "model", "creator_username", "altitude",
+           "cell_id"]  # cell_id: a curated result's equal-area grid cell (docs/filters.md), else empty
 # shortest round-trip text for doubles whatever the server's default; room to sort in memory
 SESSION_SETTINGS = {"extra_float_digits": "1", "TimeZone": "UTC", "work_mem": "256MB"}
 

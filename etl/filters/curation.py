@@ -24,7 +24,8 @@ from etl.paths import sql_text
 
 log = logging.getLogger("etl.filters")
 CURATION_WORK_MEM = "256MB"
-CURATION_FIGURES = ("candidates", "pairs", "rounds", "thinned_out", "capped_out")
+CURATION_FIGURES = ("candidates", "pairs", "rounds", "thinned_out", "capped_out", "spacing_kept_urban",
+                    "spacing_kept_other")
 
 
 def priority_order(priority: str) -> str:
@@ -95,9 +96,13 @@ async def curate(conn: asyncpg.Connection, handle: ResultHandle, curation: Curat
         await conn.execute(f"DELETE FROM {handle.dataset_table}")
         status = await conn.execute(sql_for("curate_write.sql", handle), handle.name,
                                     curation.effective_cell_size, curation.max_per_cell)
+        await conn.execute(sql_for("curate_lines.sql", handle), handle.name)
+        by_class = await conn.fetchrow(f"SELECT count(*) FILTER (WHERE urban) AS urban, "
+                                       f"count(*) FILTER (WHERE NOT urban) AS other FROM {handle.thin_table}")
     written = int(status.split()[-1])
     await conn.execute(f"DROP TABLE IF EXISTS {', '.join(handle.curation_tables)}")
     figures.update({"candidates": candidates, "capped_out": candidates - figures["thinned_out"] - written,
+                    "spacing_kept_urban": by_class["urban"], "spacing_kept_other": by_class["other"],
                     "curation_seconds": round(time.monotonic() - started, 2), **await dataset_counts(conn, handle)})
     log.info("curation: %s candidates, %s pairs, %s rounds, %s thinned out, %s capped out, %s kept",
              candidates, figures["pairs"], figures["rounds"], figures["thinned_out"], figures["capped_out"], written)

@@ -51,7 +51,8 @@ def sun_sine(epoch: float, lon: float, lat: float) -> float:
 
 def sun_elevation(when: datetime, lon: float, lat: float) -> float:
     """Degrees above the horizon, no refraction (mlyetl_sun_elevation)."""
-    return math.degrees(math.asin(max(-1.0, min(1.0, sun_sine(when.timestamp(), lon, lat)))))
+    # PostgreSQL's degrees() divides by pi / 180 (math.degrees multiplies by 180 / pi)
+    return math.asin(max(-1.0, min(1.0, sun_sine(when.timestamp(), lon, lat)))) / DEG
 
 
 def daylight(when: datetime, lon: float, lat: float) -> bool:

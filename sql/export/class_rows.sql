@@ -16,6 +16,7 @@ SELECT image_id,
        model,
        creator_username,
        altitude,
+       cell_id,
        ST_AsBinary(geom) AS geometry
 FROM filter_points
 WHERE result_name = $1 AND class = $2

@@ -20,10 +20,10 @@ SELECT image_id, sequence_id,
        class,
        compass_angle,
        CASE WHEN is_pano THEN 'true' ELSE 'false' END AS is_pano,
-       width, height, make, model, creator_username, altitude
+       width, height, make, model, creator_username, altitude, cell_id
 FROM (
     SELECT p.ord, fp.captured_at, fp.image_id, fp.sequence_id, fp.geom, fp.class, fp.compass_angle,
-           fp.is_pano, fp.width, fp.height, fp.make, fp.model, fp.creator_username, fp.altitude
+           fp.is_pano, fp.width, fp.height, fp.make, fp.model, fp.creator_username, fp.altitude, fp.cell_id
     FROM export_part p
     JOIN filter_points fp ON fp.result_name = $1 AND fp.sequence_id = p.sequence_id
     WHERE $2 = 'all' OR fp.class = $2

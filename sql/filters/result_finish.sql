@@ -1,8 +1,9 @@
 -- Result $1 is complete: store its counts ($2: this run's figures, JSON) and mark it finished.
 -- The counts are summed from the result's sequence lines (one row per sequence with clipped
 -- images, written in the same transaction as its points), not counted from its points:
--- the same figures from ~100x fewer rows. Counts in $2 win: a curated result's kept_* are
--- its dataset's (after thinning and caps); spacing_kept_* are always what spacing kept.
+-- the same figures from ~100x fewer rows. A curated result's lines count its dataset (after
+-- thinning and caps, curate_lines.sql); counts in $2 win: its spacing_kept_* come from
+-- its candidates.
 UPDATE filter_results r
 SET counts = jsonb_build_object(
         'clipped', c.clipped, 'duplicates', c.duplicates, 'urban', c.urban, 'other', c.other,
