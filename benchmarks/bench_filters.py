@@ -6,6 +6,14 @@ same rules side by side.
 
 (one size per invocation, so that each run's peak RSS is its own).
 
+    MLYETL_DATA_DIR=/tmp/bench-cluster .venv/bin/python benchmarks/bench_filters.py \\
+        --images 5000000 --case curation --out /tmp/bench-5m-curation.json
+
+The curation case (docs/filters.md, "Curation") runs the filter with attribute filters,
+thinning 50 m urban / 300 m other and caps of 20 per 1 km cell, and the same rules with
+GeoPandas + a shapely STRtree (geopandas_curation.py) in the same run; the two kept sets
+(ids and cell ids) must be equal.
+
 For each size: synthetic images over Europe are generated in SQL (not timed as part of the
 filter), the Natural Earth 1:50m Europe and urban layers are used, the filter runs
 in-process (its step times, the database size and this process's peak RSS are recorded),
@@ -23,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -36,6 +45,7 @@ from etl.db.connect import connection  # noqa: E402
 from etl.db.migrate import ensure_schema  # noqa: E402
 from etl.db.target import resolve_target  # noqa: E402
 from etl.filters import FilterParams, run_filter  # noqa: E402
+from etl.filters.curation_params import CurationParams  # noqa: E402
 from etl.results_admin import drop_result  # noqa: E402
 
 
@@ -105,6 +115,79 @@ def _geopandas(npz: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# the curation case: what a machine-learning dataset asks for
+CURATION_AFTER = "2020-03-01T00:00:00+00:00"
+CURATION = CurationParams(captured_after=datetime.fromisoformat(CURATION_AFTER), pano="exclude",
+                          camera_types=("perspective", "fisheye"), min_quality=0.2, daylight=True,
+                          min_distance_urban=50.0, min_distance_other=300.0, max_per_cell=20, cell_size=1000.0)
+
+
+def _geopandas_curation(npz: Path, tmp: Path) -> tuple[dict, dict[int, int]]:
+    params = {"after": datetime.fromisoformat(CURATION_AFTER).timestamp(), "pano": "exclude",
+              "cameras": [synthetic.CAMERAS.index(c) for c in CURATION.camera_types],
+              "min_quality": CURATION.min_quality, "daylight": True, "urban_m": CURATION.min_distance_urban,
+              "other_m": CURATION.min_distance_other, "max_per_cell": CURATION.max_per_cell,
+              "cell_size": CURATION.cell_size, "spacing_urban": 100.0, "spacing_other": 1000.0}
+    (tmp / "params.json").write_text(json.dumps(params))
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("geopandas_curation.py")), str(npz),
+                           str(tmp / "params.json"), str(tmp / "kept.npz")], capture_output=True, text=True, timeout=7200)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-3:]}, {}
+    import numpy as np
+
+    kept = np.load(tmp / "kept.npz")
+    return json.loads(done.stdout.strip().splitlines()[-1]), dict(zip(kept["id"].tolist(), kept["cell"].tolist()))
+
+
+async def _sql_kept(conn, name: str) -> dict[int, int]:  # noqa: ANN001
+    out: dict[int, int] = {}
+    async with conn.transaction():
+        async for r in conn.cursor("SELECT image_id, cell_id FROM filter_points WHERE result_name = $1", name,
+                                   prefetch=50_000):
+            out[r["image_id"]] = r["cell_id"]
+    return out
+
+
+async def bench_curation(target, images: int, layers: dict, reuse_images: bool) -> dict:  # noqa: ANN001
+    out: dict = {"case": "curation", "images_requested": images, "params": CURATION.stored()}
+    async with connection(target) as conn:
+        present = await conn.fetchval("SELECT count(*) FROM images") if reuse_images else 0
+        reuse = abs(present - images) < images * 0.01
+        await _reset(conn, keep_images=reuse)
+        started = time.monotonic()
+        out["images"] = present if reuse else await synthetic.generate(conn, images, layers["urban_id"])
+        await conn.execute("VACUUM ANALYZE images")
+        out["generate_seconds"] = "reused" if reuse else round(time.monotonic() - started, 1)
+        out["checkpoint"] = await _checkpoint(conn)
+        out["warm_scan_seconds"] = await _warm_scan(conn)
+    params = FilterParams(name="bench-curated", continent="Europe", urban=naturalearth.DEFAULT_URBAN_NAME,
+                          curation=CURATION)
+    out["loadavg"] = {"before_filter": _load()}
+    report = await run_filter(target, params)
+    out["loadavg"]["after_filter"] = _load()
+    out["filter"] = {"timings": report.timings, "counts": report.counts}
+    rerun = await run_filter(target, params)
+    out["rerun_unchanged"] = {"timings": rerun.timings, "recomputed": rerun.counts["recomputed_sequences"]}
+    out["python_peak_rss_mb"] = _rss_mb()  # before reading the sets below, which is not part of the filter
+    async with connection(target) as conn:
+        out["sizes_mb"] = await _sizes(conn)
+        with tempfile.TemporaryDirectory(prefix="bench-gpd-") as tmp:
+            npz = Path(tmp) / "images.npz"
+            await synthetic.export_arrays(conn, npz)
+            out["loadavg"]["before_geopandas"] = _load()
+            out["geopandas"], expected = _geopandas_curation(npz, Path(tmp))
+            out["loadavg"]["after_geopandas"] = _load()
+        got = await _sql_kept(conn, "bench-curated")
+    out["same_set"] = got == expected
+    out["kept"] = {"sql": len(got), "geopandas": len(expected),
+                   "only_sql": len(got.keys() - expected.keys()), "only_geopandas": len(expected.keys() - got.keys()),
+                   "cell_differs": sum(1 for k in got.keys() & expected.keys() if got[k] != expected[k])}
+    gpd_total = out["geopandas"].get("timings", {}).get("total")
+    if gpd_total:
+        out["ratio_to_geopandas"] = round(report.timings["total"] / gpd_total, 3)
+    return out
+
+
 async def bench_size(target, images: int, run_geopandas: bool, layers: dict,  # noqa: ANN001
                      reuse_images: bool = False) -> dict:
     out: dict = {"images_requested": images}
@@ -146,7 +229,10 @@ async def main(args: argparse.Namespace) -> list[dict]:
     print(json.dumps({"layers": layers}), flush=True)
     results = []
     for images in args.images:
-        result = await bench_size(target, images, images <= args.geopandas_max, layers, args.reuse_images)
+        if args.case == "curation":
+            result = await bench_curation(target, images, layers, args.reuse_images)
+        else:
+            result = await bench_size(target, images, images <= args.geopandas_max, layers, args.reuse_images)
         print(json.dumps(result), flush=True)
         results.append(result)
     return results
@@ -157,6 +243,8 @@ if __name__ == "__main__":
     parser.add_argument("--images", type=int, action="append", required=True, help="Image count (repeatable).")
     parser.add_argument("--geopandas-max", type=int, default=5_000_000, help="Run GeoPandas up to this size.")
     parser.add_argument("--out", type=Path, help="Write all results as JSON here.")
+    parser.add_argument("--case", choices=("plain", "curation"), default="plain",
+                        help="plain: clip, classify, spacing; curation: plus attribute filters, thinning and caps.")
     parser.add_argument("--reuse-images", action="store_true",
                         help="Keep the synthetic images already in the database when their count is the size asked "
                              "(filter-only rerun; the layers are rebuilt all the same).")

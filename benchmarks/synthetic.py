@@ -21,15 +21,22 @@ async def generate(conn: asyncpg.Connection, images: int, urban_layer_id: int, s
     return await conn.fetchval("SELECT count(*) FROM images")
 
 
+KEYS = ("id", "seq", "t", "lon", "lat", "pano", "camera", "quality")
+CAMERAS = ("perspective", "fisheye", "spherical")  # codes 0, 1, 2; unknown: -1
+DTYPES = ("i8", "i4", "f8", "f8", "f8", "?", "i1", "f4")
+
+
 async def export_arrays(conn: asyncpg.Connection, path: Path) -> None:
-    """Dump (id, sequence number, capture seconds, lon, lat) to a .npz for the GeoPandas side,
-    a chunk at a time."""
+    """Dump (id, sequence number, capture seconds, lon, lat, is_pano, camera code, quality
+    (NaN: unknown)) to a .npz for the GeoPandas side, a chunk at a time."""
     import numpy as np
 
-    parts: dict[str, list] = {k: [] for k in ("id", "seq", "t", "lon", "lat")}
+    parts: dict[str, list] = {k: [] for k in KEYS}
     async with conn.transaction():
-        cursor = conn.cursor("SELECT id, substr(sequence_id, 4)::int, extract(epoch FROM captured_at)::float8, "
-                             "ST_X(geom), ST_Y(geom) FROM images")
+        cursor = conn.cursor("SELECT id, substr(sequence_id, 4)::int, date_part('epoch', captured_at), "
+                             "ST_X(geom), ST_Y(geom), is_pano, "
+                             "coalesce(array_position($1::text[], camera_type) - 1, -1), "
+                             "coalesce(quality_score, 'NaN'::real) FROM images", list(CAMERAS))
         chunk: list = []
         async for row in cursor:
             chunk.append(tuple(row))
@@ -45,6 +52,6 @@ def _flush(chunk: list, parts: dict) -> None:
     if not chunk:
         return
     cols = list(zip(*chunk))
-    for key, col, dtype in zip(("id", "seq", "t", "lon", "lat"), cols, ("i8", "i4", "f8", "f8", "f8")):
+    for key, col, dtype in zip(KEYS, cols, DTYPES):
         parts[key].append(np.asarray(col, dtype=dtype))
     chunk.clear()

@@ -9,12 +9,14 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import asyncpg
 import pytest
 from click.testing import CliRunner
 
 from etl.cli import main
 from etl.filters.curation_params import CurationParams
 from etl.filters.curation_reference import cell_id, curate, daylight
+from etl.filters.density import COLUMNS, curation_density
 from tests.conftest import run_cli
 from tests.filters.curation_helpers import at, candidates, insert_rows
 from tests.filters.helpers import (LAT_DEG_PER_M, box, fetch, filter_square, load_layer, polygon,
@@ -254,3 +256,25 @@ def test_run_config_takes_the_curation_options(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert ("--camera-type perspective --camera-type fisheye --daylight --min-distance-urban 50 "
             "--max-per-cell 20 --cell-size 1000 --pano exclude") in done.stdout
+
+
+def test_density_before_and_after_curation(db_dsn: str, tmp_path: Path) -> None:
+    setup_square_world(db_dsn, tmp_path)
+    insert_rows(db_dsn, _grid_rows())
+    report = filter_square(db_dsn, spacing_urban=0.0, spacing_other=0.0,
+                           curation=CurationParams(min_distance_urban=25.0, min_distance_other=45.0))
+    filter_square(db_dsn, name="plain", spacing_urban=0.0, spacing_other=0.0)
+
+    async def rows(name: str) -> list:
+        conn = await asyncpg.connect(db_dsn)
+        try:
+            return [dict(r) async for r in curation_density(conn, name)]
+        finally:
+            await conn.close()
+
+    level14 = [r for r in asyncio.run(rows("r1")) if r["x14"] is not None]
+    totals = {k: sum(r[k] for r in level14) for k in COLUMNS}
+    assert totals["bu"] + totals["bo"] == 60 and totals["au"] == report.counts["kept_urban"]
+    assert totals["ao"] == report.counts["kept_other"] and totals["au"] + totals["ao"] < 60
+    plain = [r for r in asyncio.run(rows("plain")) if r["x2"] is not None and r["x4"] is None]
+    assert sum(r["bu"] + r["bo"] for r in plain) == sum(r["au"] + r["ao"] for r in plain) == 60
