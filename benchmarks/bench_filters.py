@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import asyncpg
@@ -115,19 +115,23 @@ def _geopandas(npz: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-# the curation case: what a machine-learning dataset asks for
-CURATION_AFTER = "2020-03-01T00:00:00+00:00"
-CURATION = CurationParams(captured_after=datetime.fromisoformat(CURATION_AFTER), pano="exclude",
-                          camera_types=("perspective", "fisheye"), min_quality=0.2, daylight=True,
-                          min_distance_urban=50.0, min_distance_other=300.0, max_per_cell=20, cell_size=1000.0)
+# the curation case: what a machine-learning dataset asks for. Synthetic capture times
+# start at 2020-01-01 and grow by 1000 s per sequence (synthetic_images.sql): the date
+# filter leaves out the first tenth of the sequences, whatever the size.
+def _curation(images: int) -> CurationParams:
+    after = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(
+        seconds=1000 * (images // synthetic.MEAN_IMAGES_PER_SEQUENCE) // 10)
+    return CurationParams(captured_after=after, pano="exclude", camera_types=("perspective", "fisheye"),
+                          min_quality=0.2, daylight=True, min_distance_urban=50.0, min_distance_other=300.0,
+                          max_per_cell=20, cell_size=1000.0)
 
 
-def _geopandas_curation(npz: Path, tmp: Path) -> tuple[dict, dict[int, int]]:
-    params = {"after": datetime.fromisoformat(CURATION_AFTER).timestamp(), "pano": "exclude",
-              "cameras": [synthetic.CAMERAS.index(c) for c in CURATION.camera_types],
-              "min_quality": CURATION.min_quality, "daylight": True, "urban_m": CURATION.min_distance_urban,
-              "other_m": CURATION.min_distance_other, "max_per_cell": CURATION.max_per_cell,
-              "cell_size": CURATION.cell_size, "spacing_urban": 100.0, "spacing_other": 1000.0}
+def _geopandas_curation(npz: Path, tmp: Path, curation: CurationParams) -> tuple[dict, dict[int, int]]:
+    params = {"after": curation.captured_after.timestamp(), "pano": "exclude",
+              "cameras": [synthetic.CAMERAS.index(c) for c in curation.camera_types],
+              "min_quality": curation.min_quality, "daylight": True, "urban_m": curation.min_distance_urban,
+              "other_m": curation.min_distance_other, "max_per_cell": curation.max_per_cell,
+              "cell_size": curation.cell_size, "spacing_urban": 100.0, "spacing_other": 1000.0}
     (tmp / "params.json").write_text(json.dumps(params))
     done = subprocess.run([sys.executable, str(Path(__file__).with_name("geopandas_curation.py")), str(npz),
                            str(tmp / "params.json"), str(tmp / "kept.npz")], capture_output=True, text=True, timeout=7200)
@@ -149,7 +153,8 @@ async def _sql_kept(conn, name: str) -> dict[int, int]:  # noqa: ANN001
 
 
 async def bench_curation(target, images: int, layers: dict, reuse_images: bool) -> dict:  # noqa: ANN001
-    out: dict = {"case": "curation", "images_requested": images, "params": CURATION.stored()}
+    curation = _curation(images)
+    out: dict = {"case": "curation", "images_requested": images, "params": curation.stored()}
     async with connection(target) as conn:
         present = await conn.fetchval("SELECT count(*) FROM images") if reuse_images else 0
         reuse = abs(present - images) < images * 0.01
@@ -161,7 +166,7 @@ async def bench_curation(target, images: int, layers: dict, reuse_images: bool) 
         out["checkpoint"] = await _checkpoint(conn)
         out["warm_scan_seconds"] = await _warm_scan(conn)
     params = FilterParams(name="bench-curated", continent="Europe", urban=naturalearth.DEFAULT_URBAN_NAME,
-                          curation=CURATION)
+                          curation=curation)
     out["loadavg"] = {"before_filter": _load()}
     report = await run_filter(target, params)
     out["loadavg"]["after_filter"] = _load()
@@ -175,7 +180,7 @@ async def bench_curation(target, images: int, layers: dict, reuse_images: bool) 
             npz = Path(tmp) / "images.npz"
             await synthetic.export_arrays(conn, npz)
             out["loadavg"]["before_geopandas"] = _load()
-            out["geopandas"], expected = _geopandas_curation(npz, Path(tmp))
+            out["geopandas"], expected = _geopandas_curation(npz, Path(tmp), curation)
             out["loadavg"]["after_geopandas"] = _load()
         got = await _sql_kept(conn, "bench-curated")
     out["same_set"] = got == expected

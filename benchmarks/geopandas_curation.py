@@ -1,7 +1,7 @@
 """The curation rules in memory with GeoPandas and a shapely STRtree, the way such
 datasets are built today, for comparison with `mlyetl filter` (docs/filters.md,
-"Curation"): attribute filters, clip + classify, de-duplication and spacing (as
-geopandas_filters.py), thinning across sequences per class, caps per (cell, class). Run
+"Curation"): attribute filters, clip + classify, de-duplication, spacing and sequence
+lines (as geopandas_filters.py), thinning across sequences per class, caps per (cell, class). Run
 as a separate process so its peak RSS is its own:
 
     python benchmarks/geopandas_curation.py images.npz params.json kept.npz  -> one JSON line
@@ -117,6 +117,10 @@ def main(path: str, params_path: str, out_path: str) -> None:
     clipped = clipped.sort_values(["seq", "urban", "t", "id"], kind="stable")
     cands = clipped[_spacing(clipped, p["spacing_urban"], p["spacing_other"])]
     t["spacing"] = time.monotonic() - s
+    s = time.monotonic()  # the sequence lines, which the filter draws too (as geopandas_filters.py)
+    lines = clipped.sort_values(["seq", "t", "id"]).groupby("seq")["geometry"].apply(
+        lambda g: None if len(g) < 2 else shapely.LineString(list(zip(g.x, g.y))))
+    t["lines"] = time.monotonic() - s
     s = time.monotonic()
     kept_parts = []
     for urban, distance in ((True, p["urban_m"]), (False, p["other_m"])):
@@ -131,6 +135,7 @@ def main(path: str, params_path: str, out_path: str) -> None:
     np.savez(out_path, id=kept["id"].to_numpy(), cell=kept["cell"].to_numpy())
     print(json.dumps({"timings": {k: round(v, 2) for k, v in t.items()}, "attribute_passed": int(len(idx)),
                       "clipped": int(len(clipped)), "candidates": int(len(cands)), "kept": int(len(kept)),
+                      "lines": int(lines.notna().sum()),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 
 

@@ -10,8 +10,10 @@
 -- continent (layer $1) are walked, classified with the urban layer ($2): the joins are the
 -- LEFT JOIN form of staged_images.sql (cell sizes $3, $4; the boundary counts as inside).
 -- $5: the --exclude-result name or NULL; $6 urban and $7 other spacing, $8 straight mode.
--- {attributes}: the attribute filters (attribute_predicate.sql), in the continent's join:
--- an image that fails them counts in the signature but is not walked.
+-- {attributes}: the attribute filters (attribute_predicate.sql), once per image before the
+-- joins: an image that fails them gets no lon (so no grid cell: the joins pass it by at
+-- once); it counts in the signature but is not walked. Without filters the condition is
+-- 'true' and the CASE folds away.
 -- The walk table (walk_fresh_table.sql) gets one row per input sequence, numbered apart
 -- from the other buckets' rows (equal to $10 modulo $9); `s` is NULL for a sequence with no
 -- image inside. The bucket's work rows are then copied from them (work_from_walk.sql).
@@ -28,15 +30,15 @@ FROM (
         -- joins, each coordinate was computed five times, in both grid keys and each join's
         -- recheck of its key (0.2 s of 1.9 per bucket at 5 M images). Not in
         -- staged_images.sql: such a subquery rules out the incremental walk's parallel plan.
-        SELECT i.id, i.xmin, i.sequence_id, i.captured_at, i.geom, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat,
-               i.is_pano, i.camera_type, i.quality_score
+        SELECT i.id, i.xmin, i.sequence_id, i.captured_at, i.geom,
+               CASE WHEN {attributes} THEN ST_X(i.geom) END AS lon, ST_Y(i.geom) AS lat
         FROM images i
         WHERE i.deleted_at IS NULL
           AND (hashtext(i.sequence_id) & 2147483647) % $9::integer = $10::integer
         OFFSET 0
     ) i
     LEFT JOIN boundary_cells c ON c.layer_id = $1 AND c.cell = mlyetl_grid_cell(i.lon, i.lat, $3)
-                              AND {attributes} AND (c.covered OR ST_Intersects(c.geom, i.geom))
+                              AND (c.covered OR ST_Intersects(c.geom, i.geom))
     LEFT JOIN boundary_cells u ON u.layer_id = $2 AND u.cell = mlyetl_grid_cell(i.lon, i.lat, $4)
                               AND c.cell IS NOT NULL
     WHERE $5::text IS NULL OR NOT EXISTS (
