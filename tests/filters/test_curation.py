@@ -272,9 +272,11 @@ def test_density_before_and_after_curation(db_dsn: str, tmp_path: Path) -> None:
         finally:
             await conn.close()
 
-    level14 = [r for r in asyncio.run(rows("r1")) if r["x14"] is not None]
+    level14 = [r for r in asyncio.run(rows("r1")) if r["x14"] is not None and r["by_cell"]]
     totals = {k: sum(r[k] for r in level14) for k in COLUMNS}
     assert totals["bu"] + totals["bo"] == 60 and totals["au"] == report.counts["kept_urban"]
     assert totals["ao"] == report.counts["kept_other"] and totals["au"] + totals["ao"] < 60
     plain = [r for r in asyncio.run(rows("plain")) if r["x2"] is not None and r["x4"] is None]
     assert sum(r["bu"] + r["bo"] for r in plain) == sum(r["au"] + r["ao"] for r in plain) == 60
+    years = [r for r in asyncio.run(rows("r1")) if not r["by_cell"]]
+    assert [(r["year"], r["bu"] + r["bo"]) for r in years] == [(2021, 60)]
