@@ -1,7 +1,7 @@
 """The curation rules in plain Python: the reference the SQL is tested against (and the
 GeoPandas benchmark's rules). Same operations in the same order as the SQL (the
 haversine of etl/filters/reference.py, the grid of mlyetl_cell_id, the solar table of
-migrations/sql/0005), so that on one machine both agree to the last bit.
+migrations/sql/0006), so that on one machine both agree to the last bit.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""--daylight's solar position (mlyetl_sun_elevation / mlyetl_daylight, migration 0005)
+"""--daylight's solar position (mlyetl_sun_elevation / mlyetl_daylight, migration 0006)
 against the astral library, over places and times from pole to pole and 1990-2040: within
 0.5 degree everywhere (the issue's margin: images that close to the horizon may go either
 way), the same decision wherever astral puts the sun further than that from the horizon,

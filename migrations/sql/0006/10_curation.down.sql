@@ -1,6 +1,6 @@
--- Back to revision 0004: curated results lose their candidates and cell ids; a curated
+-- Back to revision 0005: curated results lose their candidates and cell ids; a curated
 -- result is started over by its next run (its filter_points would otherwise hold only the
--- curated images while 0004's filter knows nothing of curation).
+-- curated images while 0005's filter knows nothing of curation).
 DO $$
 DECLARE
     r record;
