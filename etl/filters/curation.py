@@ -41,7 +41,6 @@ async def _thin_table(conn: asyncpg.Connection, handle: ResultHandle, curation: 
     sql = sql_for("curate_thin_table.sql", handle, order=priority_order(curation.priority))
     args = [handle.name] + ([curation.with_defaults().seed] if curation.priority == "random" else [])
     await conn.execute(sql, *args)
-    await conn.execute(f"CREATE INDEX ON {handle.thin_table} USING gist (geom)")
     await conn.execute(f"ANALYZE {handle.thin_table}")
     return await conn.fetchval(f"SELECT count(*) FROM {handle.thin_table}")
 

@@ -116,24 +116,29 @@ def test_cell_ids_match_the_documented_grid(db_dsn: str) -> None:
     assert cell_id(0.0, 0.0, 1000.0) != cell_id(-0.0001, -0.0001, 1000.0)
 
 
-def test_neighbours_across_the_antimeridian_are_thinned(db_dsn: str, tmp_path: Path) -> None:
+def test_neighbours_across_the_antimeridian_and_the_pole_are_thinned(db_dsn: str, tmp_path: Path) -> None:
     east = write_geojson(tmp_path / "c.geojson", [polygon(box(179.0, -1.0, 180.0, 1.0)),
-                                                  polygon(box(-180.0, -1.0, -179.0, 1.0))])
+                                                  polygon(box(-180.0, -1.0, -179.0, 1.0)),
+                                                  polygon(box(-180.0, 89.0, 180.0, 90.0))])
     asyncio.run(load_layer(db_dsn, east, "continent", "dateline"))
     asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "u.geojson", [polygon(box(10, 10, 11, 11))]),
                            "urban", "none"))
     d = 10 * LAT_DEG_PER_M  # 10 m in degrees at the equator
     rows = [{"id": 1, "lon": 180.0 - d, "lat": 0.0, "at": at(3)}, {"id": 2, "lon": -180.0 + d, "lat": 0.0, "at": at(2)},
-            {"id": 3, "lon": -180.0 + 4 * d, "lat": 0.0, "at": at(1)}, {"id": 4, "lon": 179.5, "lat": 0.5, "at": at(0)}]
+            {"id": 3, "lon": -180.0 + 4 * d, "lat": 0.0, "at": at(1)}, {"id": 4, "lon": 179.5, "lat": 0.5, "at": at(0)},
+            # 0.0005 degree from the pole: 10 degrees of longitude apart is ~10 m, 180 degrees ~111 m
+            {"id": 5, "lon": 0.0, "lat": 89.9995, "at": at(9)}, {"id": 6, "lon": 10.0, "lat": 89.9995, "at": at(8)},
+            {"id": 7, "lon": 180.0, "lat": 89.9995, "at": at(7)}]
     insert_rows(db_dsn, rows)
     from etl.filters import FilterParams, run_filter
 
     params = FilterParams(name="dl", continent="dateline", urban="none", spacing_other=0.0,
                           curation=CurationParams(min_distance_other=25.0))
     asyncio.run(run_filter(db_dsn, params, jobs=2))
-    # newest first: 1 kept, 2 (20 m away across the antimeridian) dropped, 3 (50 m) kept
-    assert set(_dataset(db_dsn, "dl")) == {1, 3, 4}
-    assert set(curate(candidates(rows, lambda lon: False), distance_other=25.0)) == {1, 3, 4}
+    # newest first: 1 kept, 2 (20 m away across the antimeridian) dropped, 3 (50 m) kept;
+    # at the pole 5 kept, 6 dropped, 7 kept
+    assert set(_dataset(db_dsn, "dl")) == {1, 3, 4, 5, 7}
+    assert set(curate(candidates(rows, lambda lon: False), distance_other=25.0)) == {1, 3, 4, 5, 7}
 
 
 def test_rerun_after_new_images_equals_a_full_recompute(db_dsn: str, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ $$;
 DROP TABLE filter_candidates;
 ALTER TABLE filter_points DROP COLUMN cell_id;
 DROP FUNCTION mlyetl_cell_id(float8, float8, float8);
+DROP FUNCTION mlyetl_thin_width(bigint, float8, float8);
 DROP FUNCTION mlyetl_daylight(timestamptz, float8, float8);
 DROP FUNCTION mlyetl_sun_elevation(timestamptz, float8, float8);
 DROP FUNCTION mlyetl_sun_sine(float8, float8, float8);

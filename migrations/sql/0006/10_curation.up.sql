@@ -96,3 +96,21 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
            + floor(6371000.0::float8 * (lon * 0.017453292519943295::float8) * 0.8660254037844387::float8 / size)::bigint
            + 2147483648::bigint
 $$;
+
+-- Curation's neighbour grid (sql/filters/curate_pairs.sql): the width in degrees of the
+-- columns of band `band` (bands of c degrees of latitude) that no pair of points closer
+-- than `dist` metres (haversine, R = 6371 km) can exceed in longitude when one of them lies
+-- in that band and the other at most one band away: hav(dlon) <= hav(dist / R) / cos^2(phi),
+-- phi = the band's largest |latitude| plus two bands; widened by 1e-9. 360 (one column)
+-- where that reaches 180 degrees or a pole.
+CREATE FUNCTION mlyetl_thin_width(band bigint, c float8, dist float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN greatest(abs(band * c), abs((band + 1) * c)) + 2.0::float8 * c >= 90.0::float8
+                  OR sin(dist / 12742000.0::float8)
+                     >= cos(radians(greatest(abs(band * c), abs((band + 1) * c)) + 2.0::float8 * c))
+                THEN 360.0::float8
+                ELSE degrees(2.0::float8 * asin(sin(dist / 12742000.0::float8)
+                     / cos(radians(greatest(abs(band * c), abs((band + 1) * c)) + 2.0::float8 * c))))
+                     * (1.0::float8 + 1e-9::float8) + 1e-9::float8
+           END
+$$;
