@@ -285,3 +285,20 @@ def test_density_before_and_after_curation(db_dsn: str, tmp_path: Path) -> None:
     assert sum(r["bu"] + r["bo"] for r in plain) == sum(r["au"] + r["ao"] for r in plain) == 60
     years = [r for r in asyncio.run(rows("r1")) if not r["by_cell"]]
     assert [(r["year"], r["bu"] + r["bo"]) for r in years] == [(2021, 60)]
+
+    # the report's chart of kept images per cell, before and after curation (etl/report)
+    from etl.report.result import curation_chart
+
+    async def chart(name: str) -> tuple | None:
+        conn = await asyncpg.connect(db_dsn)
+        try:
+            params = json.loads(await conn.fetchval("SELECT params FROM filter_results WHERE name = $1", name))
+            return await curation_chart(conn, name, params)
+        finally:
+            await conn.close()
+
+    assert asyncio.run(chart("plain")) is None
+    capped = CurationParams(min_distance_urban=25.0, max_per_cell=1, cell_size=100.0)
+    filter_square(db_dsn, name="capped", spacing_urban=0.0, spacing_other=0.0, curation=capped)
+    name, title, svg = asyncio.run(chart("capped"))
+    assert name == "curation.svg" and "before curation" in svg and "after curation" in svg
