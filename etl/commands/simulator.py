@@ -33,7 +33,8 @@ command = click.Group("simulator", help=_HELP)
               help="Preset (tiny, city, europe), 'key=value;...' spec or JSON file; e.g. 'tiny;seed=3'.")
 @click.option("--seed", type=int, help="Override the world's seed.")
 @click.option("--faults", default="", help="Fault rates, e.g. '5xx=0.05,429=0.02:3,partial=0.3,reduce=5000,"
-              "timeout=0.01,slow=0.01:2.0,drop=0.01'. Default: none.")
+              "timeout=0.01,slow=0.01:2.0,drop=0.01'; real answers' quirks: 'limit_status=403,reject=make,"
+                   "sparse=0.5,tiles=strings,tile_empty=0.8,tile_missing=0.1' (docs/simulator.md). Default: none.")
 @click.option("--schedule", multiple=True, help="Forced fault ENDPOINT:KIND:WHICH, e.g. 'images_bbox:503:first3'. Repeatable.")
 @click.option("--fault-seed", default=0, show_default=True, type=int, help="Seed of the random faults.")
 @click.option("--token", "tokens", multiple=True,

@@ -21,8 +21,12 @@ from etl.simulator.geo import parse_bbox
 from etl.simulator.middleware import STATE_KEY
 
 
+def _plain(obj: object) -> object:
+    return sorted(obj) if isinstance(obj, (set, frozenset)) else str(obj)  # e.g. the rejected fields
+
+
 def _json(obj: object, status: int = 200) -> web.Response:
-    return web.Response(body=orjson.dumps(obj, default=str), status=status, content_type="application/json")
+    return web.Response(body=orjson.dumps(obj, default=_plain), status=status, content_type="application/json")
 
 
 async def stats(request: web.Request) -> web.Response:

@@ -125,10 +125,11 @@ def test_faults_over_http(sim) -> None:  # noqa: ANN001
     import json
     import urllib.request
 
-    body = json.dumps({"faults": "429=0.5:2", "schedules": ["tiles:drop:first2"]}).encode()
+    body = json.dumps({"faults": "429=0.5:2,reject=make/model", "schedules": ["tiles:drop:first2"]}).encode()
     request = urllib.request.Request(sim.base_url + "/__simulator/faults", data=body, method="POST")
     with urllib.request.urlopen(request) as reply:
-        assert json.loads(reply.read())["rate_429"] == 0.5
+        answer = json.loads(reply.read())
+        assert answer["rate_429"] == 0.5 and answer["rejected_fields"] == ["make", "model"]
     assert sim.config.faults.retry_after_seconds == 2 and sim.config.faults.schedules[0].kind == "drop"
 
 
