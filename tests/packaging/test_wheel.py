@@ -57,7 +57,8 @@ def installed(wheel: Path, outside: Path) -> Path:
     """bin/ of a fresh virtualenv with the wheel and its declared dependencies only."""
     venv = outside / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+    # --no-compile: no bytecode for all of numpy, pyarrow...; Python compiles what it imports
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-compile", str(wheel)],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return venv / "bin"
