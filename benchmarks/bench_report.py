@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import resource
 import sys
 import tempfile
@@ -116,6 +117,7 @@ async def main(args: argparse.Namespace) -> dict:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=5_000_000, help="Image count of the synthetic result.")
     parser.add_argument("--out", type=Path, help="Write the figures as JSON here.")

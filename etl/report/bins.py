@@ -42,29 +42,31 @@ class Binned:
         return sum(self.totals)
 
 
-def _level_of(row: asyncpg.Record) -> int:
-    for level in LEVELS[:-1]:
-        if row[f"x{level}"] is not None:
+def _level_of(g: int) -> int | None:
+    """The level of a row from its GROUPING() bits (None: a row of the years)."""
+    for i, level in enumerate(LEVELS):
+        if not (g >> (len(LEVELS) - i)) & 1:
             return level
-    return FINEST
+    return None
 
 
 async def read_bins(rows: AsyncIterator[asyncpg.Record], columns: tuple[str, ...], limits: Limits,
                     density: dict[str, Callable[[tuple[int, ...]], int]]) -> Binned:
-    """Stream the rows of a *_bins.sql query; `density` names the series of the density chart,
-    each a function of a cell's counts."""
+    """Stream the rows of a *_bins.sql query (g, x, y, year, then `columns`); `density`
+    names the series of the density chart, each a function of a cell's counts."""
     out = Binned(columns)
     kept: dict[int, list | None] = {level: [] for level in LEVELS}
     out.density = {name: {} for name in density}
     totals = [0] * len(columns)
+    width = len(columns)
     async for row in rows:
-        counts = tuple(row[c] for c in columns)
-        if not row["by_cell"]:
-            out.years[row["year"]] = counts
+        counts = tuple(row[4:4 + width])
+        level = _level_of(row[0])
+        if level is None:
+            out.years[row[3]] = counts
             totals = [a + b for a, b in zip(totals, counts)]
             continue
-        level = _level_of(row)
-        x, y = row[f"x{level}"], row[f"y{level}"]
+        x, y = row[1], row[2]
         out.cells_per_level[level] = out.cells_per_level.get(level, 0) + 1
         cells = kept[level]
         if cells is not None:

@@ -11,8 +11,11 @@ WITH fine AS MATERIALIZED (
       AND EXISTS (SELECT 1 FROM crawl_area_parts a WHERE a.crawl_id = $1 AND ST_Intersects(a.geom, i.geom))
     GROUP BY 1, 2, 3
 )
-SELECT x12 >> 10 AS x2, y12 >> 10 AS y2, x12 >> 8 AS x4, y12 >> 8 AS y4, x12 >> 6 AS x6, y12 >> 6 AS y6,
-       x12 >> 4 AS x8, y12 >> 4 AS y8, x12 >> 2 AS x10, y12 >> 2 AS y10, x12, y12, year, GROUPING(year) AS by_cell,
+-- g: GROUPING() of the seven sets' first columns (a bit is 1 where a column is not grouped):
+-- which level (or the years) a row counts; x / y: its cell at that level.
+SELECT GROUPING(x12 >> 10, x12 >> 8, x12 >> 6, x12 >> 4, x12 >> 2, x12, year) AS g,
+       coalesce(x12 >> 10, x12 >> 8, x12 >> 6, x12 >> 4, x12 >> 2, x12) AS x,
+       coalesce(y12 >> 10, y12 >> 8, y12 >> 6, y12 >> 4, y12 >> 2, y12) AS y, year,
        sum(n)::bigint AS n
 FROM fine
 GROUP BY GROUPING SETS ((x12 >> 10, y12 >> 10), (x12 >> 8, y12 >> 8), (x12 >> 6, y12 >> 6), (x12 >> 4, y12 >> 4),

@@ -31,8 +31,11 @@ fine AS (
            greatest(coalesce(c.co, 0) - coalesce(k.ko, 0), 0) AS dn
     FROM clipped c FULL JOIN kept k USING (x12, y12, year)
 )
-SELECT x12 >> 10 AS x2, y12 >> 10 AS y2, x12 >> 8 AS x4, y12 >> 8 AS y4, x12 >> 6 AS x6, y12 >> 6 AS y6,
-       x12 >> 4 AS x8, y12 >> 4 AS y8, x12 >> 2 AS x10, y12 >> 2 AS y10, x12, y12, year, GROUPING(year) AS by_cell,
+-- g: GROUPING() of the seven sets' first columns (a bit is 1 where a column is not grouped):
+-- which level (or the years) a row counts; x / y: its cell at that level.
+SELECT GROUPING(x12 >> 10, x12 >> 8, x12 >> 6, x12 >> 4, x12 >> 2, x12, year) AS g,
+       coalesce(x12 >> 10, x12 >> 8, x12 >> 6, x12 >> 4, x12 >> 2, x12) AS x,
+       coalesce(y12 >> 10, y12 >> 8, y12 >> 6, y12 >> 4, y12 >> 2, y12) AS y, year,
        sum(ku)::bigint AS ku, sum(ko)::bigint AS ko, sum(du)::bigint AS du, sum(dn)::bigint AS dn
 FROM fine
 GROUP BY GROUPING SETS ((x12 >> 10, y12 >> 10), (x12 >> 8, y12 >> 8), (x12 >> 6, y12 >> 6), (x12 >> 4, y12 >> 4),
