@@ -14,7 +14,7 @@ from etl.report.bins import Limits, read_bins
 from etl.report.folder import Pictures
 from etl.report.points import Column, PointTable
 from etl.report.result import Section
-from etl.report.sources import bins_json, fill_points, stream
+from etl.report.sources import AGGREGATE, bins_json, fill_points, stream
 from etl.report.style import COLOURS
 
 STATES = ("done", "empty", "pending", "running", "failed")
@@ -122,7 +122,8 @@ async def collect(conn: asyncpg.Connection, crawl_id: int | None, pictures: Pict
     ]
     tolerance = max(crawl["maxx"] - crawl["minx"], crawl["maxy"] - crawl["miny"]) / 3000
     area = [r["ring"] for r in await conn.fetch(sql_text("report/crawl_area_rings.sql"), crawl_id, tolerance)]
-    binned = await read_bins(stream(conn, "report/crawl_bins.sql", crawl_id, aggregate=True), ("n",), limits, {"images": sum})
+    binned = await read_bins(stream(conn, "report/crawl_bins.sql", crawl_id, settings=AGGREGATE), ("n",), limits,
+                             {"images": sum})
     table = PointTable(_point_columns())
     await fill_points(conn, "report/crawl_points.sql", (crawl_id,), binned, _adder(table, pictures))
     tasks = await _tasks(conn, crawl_id)

@@ -16,7 +16,7 @@ from etl.report import charts
 from etl.report.bins import Binned, Limits, read_bins
 from etl.report.folder import Pictures
 from etl.report.points import Column, PointTable
-from etl.report.sources import bins_json, fill_points, layer_rings, padded_box, stream
+from etl.report.sources import AGGREGATE, bins_json, fill_points, layer_rings, padded_box, stream
 from etl.report.style import COLOURS
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,8 @@ def _log2_bin(n: int) -> int:
 async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, limits: Limits) -> Section:
     row = await conn.fetchrow(sql_text("report/result.sql"), result)
     if row is None:
-        raise UserInputError(f"no filter result named {result!r}", hint="see `mlyetl results list` for the results there are")
+        raise UserInputError(f"no filter result named {result!r}",
+                             hint="see `mlyetl results list` for the results there are")
     params, counts = _json(row["params"]), _json(row["counts"])
     section = Section("result", f"Filter result {result}")
     class_counts = await conn.fetch(sql_text("report/class_counts.sql"), result)
@@ -171,7 +172,7 @@ async def collect(conn: asyncpg.Connection, result: str, pictures: Pictures, lim
     started = time.monotonic()
     binned = await read_bins(
         stream(conn, "report/result_bins.sql", *args,
-               sql=sql_text("report/result_bins.sql").replace("{clipped}", clipped), aggregate=True),
+               sql=sql_text("report/result_bins.sql").replace("{clipped}", clipped), settings=AGGREGATE),
         COLUMNS, limits, {"clipped": lambda c: sum(c), "kept": lambda c: c[0] + c[1]})
     section.timed("cells", started)
     started = time.monotonic()

@@ -15,24 +15,25 @@ from etl.report.grid import FINEST, cell_bounds
 WORK_MEM = "256MB"
 
 
+# The passes over images aggregate millions of rows into a few hundred thousand cells:
+# room for hash aggregates and joins (the planner underestimates the clipped rows and
+# would sort them to disk for group aggregates and merge joins).
+AGGREGATE = (f"SET LOCAL work_mem = '{WORK_MEM}'", "SET LOCAL enable_mergejoin = off", "SET LOCAL enable_sort = off")
+# The points are looked up cell by cell in the images' spatial index: with thousands of
+# cells the planner would rather read every image and sort them for a merge join.
+INDEX_PROBES = ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_mergejoin = off",
+                "SET LOCAL enable_hashjoin = off")
+
+
 async def stream(conn: asyncpg.Connection, name: str, *args: Any, sql: str | None = None,
-                 aggregate: bool = False) -> AsyncIterator[asyncpg.Record]:
+                 settings: tuple[str, ...] = ()) -> AsyncIterator[asyncpg.Record]:
     """Rows of sql/<name> (or of `sql`, a query composed from such files) through a cursor
-    (no result-sized list in memory); `aggregate`: a pass over all images into cells."""
+    (no result-sized list in memory), with planner `settings` for this query only."""
     async with conn.transaction():
-        if aggregate:
-            await _aggregate_settings(conn)
+        for statement in settings:
+            await conn.execute(statement)
         async for row in conn.cursor(sql or sql_text(name), *args, prefetch=20_000):
             yield row
-
-
-async def _aggregate_settings(conn: asyncpg.Connection) -> None:
-    """The passes over images aggregate millions of rows into a few hundred thousand cells:
-    room for hash aggregates and joins (the planner underestimates the clipped rows and
-    would sort them to disk for group aggregates and merge joins)."""
-    await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    await conn.execute("SET LOCAL enable_mergejoin = off")
-    await conn.execute("SET LOCAL enable_sort = off")
 
 
 async def layer_rings(conn: asyncpg.Connection, kind: str, name: str | None,
@@ -53,7 +54,8 @@ async def fill_points(conn: asyncpg.Connection, name: str, args: tuple, binned: 
     xs, ys = zip(*binned.point_cells)
     bounds = [cell_bounds(x, y, binned.point_level) for x, y in binned.point_cells]
     boxes = [[b[k] for b in bounds] for k in range(4)] if with_boxes else []
-    async for row in stream(conn, name, *args, FINEST - binned.point_level, list(xs), list(ys), *boxes, sql=sql):
+    async for row in stream(conn, name, *args, FINEST - binned.point_level, list(xs), list(ys), *boxes, sql=sql,
+                            settings=INDEX_PROBES if with_boxes else ()):
         add(row)
 
 
