@@ -143,3 +143,13 @@ def test_since_after_until_is_refused_before_anything_runs(db_dsn: str) -> None:
     from etl.crawl.settings import CrawlSettings
 
     assert CrawlSettings(since="2021-06-30", until="2021-06-30T23:59:59Z").until
+
+
+@pytest.mark.parametrize("text", ["nan,46.5,6.7,46.6", "6.6,46.5,inf,46.6", "170,10,200,20", "6.6,-91,6.7,46.6",
+                                  "-1e10,-1e10,1e10,1e10"])
+def test_a_bbox_outside_the_world_or_not_numbers_is_refused(text: str) -> None:
+    from etl.crawl.area import parse_bbox
+
+    with pytest.raises(UserInputError) as caught:
+        parse_bbox(text)
+    assert "is not a box in degrees" in caught.value.one_line()
