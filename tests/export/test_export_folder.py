@@ -154,13 +154,3 @@ def test_a_full_disk_is_one_clear_line_naming_the_disk(result_dsn: str, tmp_path
     line = _one_line(done, "is full", str(tmp_path / "small"), "free space on")
     assert "rerun the same command" in line and time.monotonic() - started < 120
 
-
-@pytest.mark.parametrize(("options", "words"), [
-    ("ro,size=64k", ("cannot write", "Read-only file system", "choose a path you may write to")),
-    ("size=24k", ("disk is full", "free space")),
-])
-def test_other_commands_say_a_full_or_read_only_disk_in_one_line(result_dsn: str, tmp_path: Path, options: str,
-                                                                 words: tuple[str, ...]) -> None:
-    done = cli_on_tmpfs(result_dsn, tmp_path / "disk", options, "report", "--result", "europe",
-                        "--out", str(tmp_path / "disk" / "report"))
-    _one_line(done, *words)
