@@ -59,8 +59,15 @@ def load_config(path: Path | None, overrides: list[str] = (), env: dict[str, str
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except OSError as error:
             raise UserInputError(f"cannot read the config {path}: {error.strerror}", hint="check the path") from None
+        except UnicodeDecodeError:
+            raise UserInputError(f"{path} is not a text file (not UTF-8)",
+                                 hint="a config is a TOML text file; see examples/*.toml") from None
         except tomllib.TOMLDecodeError as error:
             raise UserInputError(f"{path} is not valid TOML: {error}", hint="see examples/*.toml") from None
+    for key in ("name", "out"):
+        if key in raw and not isinstance(raw[key], str):
+            raise UserInputError(f"{path}: {key} = {raw[key]!r} is not text",
+                                 hint=f'write it in quotes, e.g. {key} = "{"city" if key == "name" else "out/city"}"')
     name = str(raw.pop("name", "") or (Path(path).stem if path else ""))
     out = raw.pop("out", None)
     unknown = [k for k in raw if k not in STAGE_SECTIONS or not isinstance(raw[k], dict)]

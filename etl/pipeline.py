@@ -1,128 +1,132 @@
-"""Turning a `RunConfig` into the stage commands of `mlyetl run`, and running them.
+"""Turning a `RunConfig` into the stages of `mlyetl run`, and running them.
 
-Each stage is the very command a user would type (`mlyetl crawl ...`), invoked
-in-process, so `run` is resumable exactly as each stage is: a rerun finds the
-crawl queue, the incremental filter and the finished files where it left them.
+Each section of the config becomes the typed settings of its stage (checked when the
+plan is made, so `--dry-run` validates every option), and each stage runs through its
+library entry point (`etl.stages`). A stage is resumable on its own, so `run` is too: a
+rerun finds the crawl queue, the incremental filter and the finished files where they
+were left. Each planned stage also knows the command line a user would type for it,
+which `--dry-run` prints.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import click
-
 from etl.config import RunConfig
+from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
+from etl.settings import Option, Settings, coerce
+from etl.summary import Summary
 
-# Reserved keys that steer `run` itself rather than a command option.
+STAGES = ("crawl", "filter", "export", "images", "report")
+# Reserved keys that steer `run` itself rather than a stage setting.
 ENABLED_BY_DEFAULT = {"crawl": True, "filter": True, "export": True, "images": False, "report": True}
 EXPORT_FORMATS_DEFAULT = ["csv", "gpkg"]
 
 
 @dataclass
 class StageCommand:
-    stage: str
-    argv: list[str]
+    stage: str  # crawl, filter, export csv, images, report, boundaries
+    argv: list[str]  # the same stage as a command line (secrets never in it)
+    settings: Settings
 
     def shell(self) -> str:
         return "mlyetl " + shlex.join(self.argv)
 
 
-def _command(path: list[str]) -> click.Command:
-    from etl.cli import main
-
-    command: click.Command = main
-    for name in path:
-        assert isinstance(command, click.Group)
-        found = command.get_command(click.Context(command), name)
-        if found is None:
-            raise UserInputError(f"this mlyetl has no command '{' '.join(path)}'", hint="upgrade mlyetl")
-        command = found
-    return command
+def _stage(stage: str, path: list[str], cls: type[Settings], values: dict[str, Any], section: str,
+           fixed: dict[str, Any] | None = None) -> StageCommand:
+    settings = cls.from_mapping(values, section, **(fixed or {}))
+    return StageCommand(stage, [*path, *settings.argv(list(values))], settings)
 
 
-def _flag_of(option: click.Option) -> str:
-    return max(option.opts, key=len)
-
-
-def _options_by_key(path: list[str]) -> dict[str, click.Option]:
-    """A command's options keyed as in the config: the long flag with '_' for '-' (--db-wait: db_wait)."""
-    options = (p for p in _command(path).params if isinstance(p, click.Option))
-    return {_flag_of(o).lstrip("-").replace("-", "_"): o for o in options}
-
-
-def _argv_for(path: list[str], values: dict[str, Any], section: str) -> list[str]:
-    """Options of the command at `path` from `values`; an unknown key is refused with the known ones."""
-    options = _options_by_key(path)
-    argv = list(path)
-    for key, value in values.items():
-        option = options.get(key)
-        if option is None or key in ("dsn", "data_dir", "token"):
-            known = ", ".join(sorted(k for k in options if k not in ("dsn", "data_dir", "token")))
-            raise UserInputError(f"unknown setting {section}.{key} for 'mlyetl {' '.join(path)}'",
-                                 hint=f"known settings: {known}")
-        if option.is_flag and option.secondary_opts:  # an on/off pair: --bulk-load / --no-bulk-load
-            argv.append(_flag_of(option) if value else option.secondary_opts[0])
-        elif option.is_flag:
-            if value:
-                argv.append(_flag_of(option))
-        elif option.multiple:
-            for item in value if isinstance(value, list) else [value]:
-                argv += [_flag_of(option), str(item)]
-        else:
-            text = ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            argv += [_flag_of(option), text]
-    return argv
-
-
-def _stage_settings(config: RunConfig, stage: str) -> tuple[bool, dict[str, Any]]:
+def _section(config: RunConfig, stage: str, only: tuple[str, ...]) -> tuple[bool, dict[str, Any]]:
     values = dict(config.sections.get(stage, {}))
-    enabled = bool(values.pop("enabled", ENABLED_BY_DEFAULT[stage]))
-    return enabled, values
+    spec = Option(help="whether the stage runs")
+    enabled = coerce(values.pop("enabled", ENABLED_BY_DEFAULT[stage]), bool, False, spec, f"{stage}.enabled")
+    return enabled and (not only or stage in only), values
 
 
-def plan_run(config: RunConfig, only: tuple[str, ...] = ()) -> list[StageCommand]:
-    """The stage commands for `config`, in order (only those named in `only`, when given)."""
+def _formats(values: dict[str, Any]) -> list[str]:
+    from etl.stages.export import FORMATS
+
+    formats = values.pop("formats", EXPORT_FORMATS_DEFAULT)
+    formats = formats if isinstance(formats, list) else [formats]
+    spec = Option(help=f"a list of {', '.join(FORMATS)}", choices=FORMATS)
+    return [coerce(f, str, False, spec, "export.formats") for f in formats]
+
+
+def plan_run(config: RunConfig, only: tuple[str, ...] = (), token: str | None = None) -> list[StageCommand]:
+    """The stages for `config`, in order (only those named in `only`, when given), each with its
+    settings checked; `token` (else the environment's) goes to the stages that call the API."""
+    from etl.stages.crawl import CrawlSettings
+    from etl.stages.export import ExportSettings
+    from etl.stages.filter import FilterSettings
+    from etl.stages.images import ImagesSettings
+    from etl.stages.report import ReportSettings
+
+    secret = {"token": token} if token is not None else {}
     plan: list[StageCommand] = []
-
-    def _enabled(config: RunConfig, stage: str) -> tuple[bool, dict]:
-        on, values = _stage_settings(config, stage)
-        return on and (not only or stage in only), values
-
-    enabled, crawl = _enabled(config, "crawl")
+    enabled, values = _section(config, "crawl", only)
     if enabled:
-        plan.append(StageCommand("crawl", _argv_for(["crawl"], config.sections.get("area", {}) | crawl, "crawl")))
-    enabled, values = _enabled(config, "filter")
+        plan.append(_stage("crawl", ["crawl"], CrawlSettings, config.sections.get("area", {}) | values, "crawl",
+                           secret))
+    enabled, values = _section(config, "filter", only)
     if enabled:
-        plan.append(StageCommand("filter", _argv_for(["filter"], {"name": config.name} | values, "filter")))
-    enabled, values = _enabled(config, "export")
+        plan.append(_stage("filter", ["filter"], FilterSettings, {"name": config.name} | values, "filter"))
+    enabled, values = _section(config, "export", only)
     if enabled:
-        formats = values.pop("formats", EXPORT_FORMATS_DEFAULT)
-        for fmt in formats if isinstance(formats, list) else [formats]:
-            accepted = set(_options_by_key(["export", fmt]))
-            chosen = {k: v for k, v in values.items() if k in accepted}
-            stray = set(values) - {k for f in formats for k in _options_by_key(["export", f])}
-            if stray:
-                chosen.update({k: values[k] for k in stray})  # let _argv_for name the unknown key
+        formats = _formats(values)
+        known = {k for fmt in formats for k in ExportSettings.keys_of(fmt)}
+        stray = sorted(set(values) - known)
+        if stray:
+            raise UserInputError(f"unknown setting export.{stray[0]} for the formats {', '.join(formats)}",
+                                 hint=f"known settings: {', '.join(sorted(known))}")
+        for fmt in formats:
+            chosen = {k: v for k, v in values.items() if k in ExportSettings.keys_of(fmt)}
             defaults = {"result": config.name, "out": str(config.out / "export")}
-            plan.append(StageCommand(f"export {fmt}", _argv_for(["export", fmt], defaults | chosen, "export")))
-    enabled, values = _enabled(config, "images")
+            plan.append(_stage(f"export {fmt}", ["export", fmt], ExportSettings, defaults | chosen, "export",
+                               {"format": fmt}))
+    enabled, values = _section(config, "images", only)
     if enabled:
         defaults = {"result": config.name, "out": str(config.out / "images")}
-        plan.append(StageCommand("images", _argv_for(["images", "download"], defaults | values, "images")))
-    enabled, values = _enabled(config, "report")
+        plan.append(_stage("images", ["images", "download"], ImagesSettings, defaults | values, "images", secret))
+    enabled, values = _section(config, "report", only)
     if enabled:
         defaults = {"result": config.name, "out": str(config.out / "report")}
-        plan.append(StageCommand("report", _argv_for(["report"], defaults | values, "report")))
+        plan.append(_stage("report", ["report"], ReportSettings, defaults | values, "report"))
     return plan
 
 
-def run_stage(stage: StageCommand) -> None:
-    """Invoke one stage in-process; a failing stage ends the run with that stage's exit code."""
-    from etl.cli import main
+def run_stage(stage: StageCommand, target: DatabaseTarget | str, quiet: bool = True,
+              echo: Callable[[str], None] = print, warn: Callable[[str], None] | None = None) -> Summary:
+    """Run one planned stage through its library entry point and print its summary with `echo`
+    (warnings with `warn`); a stage that counted failures ends the run with its error."""
+    from etl import stages
 
-    code = main.main(args=stage.argv, prog_name="mlyetl", standalone_mode=False)
-    if isinstance(code, int) and code != 0:
-        raise click.exceptions.Exit(code)
+    kind = stage.stage.split()[0]
+    if kind == "crawl":
+        summary: Summary = stages.run_crawl(target, stage.settings, quiet=quiet)
+    elif kind == "filter":
+        summary = stages.run_filter(target, stage.settings)
+    elif kind == "export":
+        summary = stages.run_export(target, stage.settings, quiet=quiet)
+    elif kind == "images":
+        summary = stages.run_images(target, stage.settings, quiet=quiet)
+    elif kind == "report":
+        summary = stages.run_report(target, stage.settings)
+    elif kind == "boundaries":
+        summary = stages.run_boundaries(target, stage.settings)
+    else:
+        raise ValueError(f"no stage {stage.stage!r}")
+    for line in summary.lines():
+        echo(line)
+    for line in summary.warnings():
+        (warn or echo)(f"warning: {line}")
+    error = summary.failure()
+    if error is not None:
+        raise error
+    return summary

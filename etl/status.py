@@ -14,10 +14,11 @@ from dataclasses import asdict, dataclass, field
 import asyncpg
 
 from etl.paths import sql_text
+from etl.summary import Summary
 
 
 @dataclass
-class StatusReport:
+class StatusReport(Summary):
     images: dict
     crawl_queue: list[dict]
     failures: list[dict]
@@ -27,9 +28,40 @@ class StatusReport:
     database_size: str
     notes: list[str] = field(default_factory=list)
     download_jobs: list[dict] = field(default_factory=list)  # each with its "workers"
+    database: str = field(default="", repr=False)  # where: a description safe to print (no password)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), default=str, indent=2)
+        body = asdict(self)
+        body.pop("database")
+        return json.dumps(body, default=str, indent=2)
+
+    def lines(self) -> list[str]:
+        i = self.images
+        return [
+            f"database: {self.database}, {self.database_size}",
+            f"images: {i['images']:,} ({i['deleted']:,} deleted), sequences: {i['sequences']:,}",
+            *_section("crawl queue:", self.crawl_queue,
+                      lambda r: f"crawl {r['crawl_id']} ({r['method']}) {r['kind']:<8} {r['state']:<8} {r['tasks']:,}"),
+            *_section("filter results:", self.results, lambda r: f"{r['name']}: {_counts(r['counts'])}"),
+            *_section("image downloads:", self.downloads,
+                      lambda r: f"size {r['size']:<8} {r['state']:<6} {r['n']:,} ({r['bytes'] / 1e6:,.1f} MB)"),
+            *download_lines(self.download_jobs),
+            *_section("failures (most common reasons):", self.failures,
+                      lambda r: f"{r['stage']}: {r['n']:,} x {r['reason']}"),
+            *_section("last runs:", self.runs,
+                      lambda r: f"#{r['id']} {r['kind']:<8} {r['status']:<11} {r['started_at']:%Y-%m-%d %H:%M} "
+                                f"{_counts(r['counters'])}"),
+            *(f"note: {note}" for note in self.notes),
+        ]
+
+
+def _section(title: str, rows: list[dict], line) -> list[str]:  # noqa: ANN001 - row -> str
+    return [title, *(f"  {line(r)}" for r in rows)] if rows else []
+
+
+def _counts(counts: dict | None) -> str:
+    return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in (counts or {}).items()
+                     if not isinstance(v, list))  # series such as a crawl's call timeline are the report's
 
 
 def _rows(records: list[asyncpg.Record]) -> list[dict]:

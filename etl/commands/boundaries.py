@@ -9,11 +9,11 @@ import click
 
 from etl import boundaries
 from etl.boundaries import naturalearth
-from etl.cli_options import database_options
+from etl.cli_options import database_options, echo_summary, settings_options
 from etl.db.connect import connection
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
-from etl.runs import recorded_run
+from etl.stages.boundaries import BoundariesSettings, run_boundaries
 
 
 @click.group("boundaries")
@@ -26,28 +26,15 @@ def command() -> None:
     """
 
 
-async def _with_conn(target: DatabaseTarget, kind: str, settings: dict, action):  # noqa: ANN001, ANN202
-    await ensure_schema(target)
-    async with connection(target) as conn:
-        async with recorded_run(conn, kind, settings) as run:
-            info = await action(conn)
-            run.counters.update(features=info.features, parts=info.parts, cells=info.cells)
-            return info
-
-
-def _echo(info: boundaries.LayerInfo) -> None:
-    click.echo(f"{info.kind} layer {info.name!r}: {info.features:,} polygons, {info.parts:,} parts, "
-               f"{info.cells:,} grid cells ({info.seconds:.1f} s)")
+def _run(target: DatabaseTarget, **values: object) -> None:
+    echo_summary(run_boundaries(target, BoundariesSettings(**values)))
 
 
 @command.command("load")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(boundaries.KINDS), required=True, help="What the layer is used for.")
-@click.option("--name", required=True, help="Layer name (letters, digits, space, _ - .).")
-@click.option("--crs", help="The file's coordinate system when it does not say (e.g. EPSG:3035).")
-@click.option("--cell-size", type=float, help="Grid cell size in degrees (default 0.25; 1/32 for urban).")
+@settings_options(BoundariesSettings, only=("kind", "name", "crs", "cell_size"))
 @database_options
-def load(target: DatabaseTarget, file: Path, kind: str, name: str, crs: str | None, cell_size: float | None) -> None:
+def load(target: DatabaseTarget, file: Path, **values: object) -> None:
     """Load FILE (GeoJSON, Shapefile, GeoPackage, any CRS) as a polygon layer; invalid
     polygons are repaired, and a layer of the same kind and name is replaced.
 
@@ -55,12 +42,7 @@ def load(target: DatabaseTarget, file: Path, kind: str, name: str, crs: str | No
     Example:
       mlyetl boundaries load africapolis.gpkg --kind urban --name africapolis
     """
-    boundaries.validate_name(name, "layer")
-    info = asyncio.run(_with_conn(target, "boundaries", {"action": "load", "file": str(file), "kind": kind,
-                                                         "name": name},
-                                  lambda conn: boundaries.load_polygon_file_info(conn, file, kind, name, crs=crs,
-                                                                                 cell_size=cell_size)))
-    _echo(info)
+    _run(target, file=file, **values)
 
 
 @command.command("add-continent")
@@ -73,10 +55,7 @@ def add_continent(target: DatabaseTarget, name: str) -> None:
     Example:
       mlyetl boundaries add-continent Europe
     """
-    boundaries.validate_name(name, "continent")
-    info = asyncio.run(_with_conn(target, "boundaries", {"action": "add-continent", "name": name},
-                                  lambda conn: naturalearth.build_continent(conn, name)))
-    _echo(info)
+    _run(target, kind="continent", name=name)
 
 
 @command.command("add-urban")
@@ -89,10 +68,7 @@ def add_urban(target: DatabaseTarget, name: str) -> None:
     Example:
       mlyetl boundaries add-urban
     """
-    boundaries.validate_name(name, "layer")
-    info = asyncio.run(_with_conn(target, "boundaries", {"action": "add-urban", "name": name},
-                                  lambda conn: naturalearth.build_urban_areas(conn, name)))
-    _echo(info)
+    _run(target, kind="urban", name=name)
 
 
 async def _list(target: DatabaseTarget) -> list[dict]:
@@ -102,7 +78,7 @@ async def _list(target: DatabaseTarget) -> list[dict]:
 
 
 @command.command("list")
-@database_options
+@database_options(start=True)
 def list_(target: DatabaseTarget) -> None:
     """List the loaded layers with their counts and area.
 

@@ -74,7 +74,7 @@ def url(target: DatabaseTarget) -> None:
 
 @command.command("migrate")
 @click.option("--revision", default="head", show_default=True, help="Target revision ('base' to remove the schema).")
-@database_options
+@database_options(start=True)
 def migrate_cmd(target: DatabaseTarget, revision: str) -> None:
     """Bring the schema to the latest version (idempotent). Example: mlyetl db migrate"""
     current = asyncio.run(migrate.current_revision(target))

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from etl.cli_options import database_options
+from etl.cli_options import database_options, is_quiet
 from etl.db.target import DatabaseTarget
 
 
 @click.command("demo")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("mlyetl-demo"),
               show_default=True, help="Folder for the exported files, images and report.")
-@database_options
+@database_options(start=True)
 def command(target: DatabaseTarget, out: Path) -> None:
     """Run crawl -> filter -> export -> images -> report offline against the built-in simulator.
 
@@ -23,7 +23,6 @@ def command(target: DatabaseTarget, out: Path) -> None:
     Example: mlyetl demo --out /tmp/mlyetl-demo
     """
     import asyncio
-    import os
 
     from etl.db.migrate import ensure_schema
     from etl.demo import plan_demo, run_demo
@@ -31,17 +30,12 @@ def command(target: DatabaseTarget, out: Path) -> None:
     from etl.simulator.server import SimulatorServer
 
     started = time.monotonic()
-    dsn = target.connection_dsn()  # starts the embedded cluster when it is the target
-    asyncio.run(ensure_schema(dsn))
-    if target.dsn:
-        os.environ["MLYETL_DSN"] = target.dsn
-    elif target.cluster is not None:
-        os.environ["MLYETL_DATA_DIR"] = str(target.cluster.data_dir)
+    asyncio.run(ensure_schema(target))
     with SimulatorServer(SimulatorConfig()) as simulator:
         bbox = simulator.world.bbox
         click.echo(f"simulator: {simulator.base_url} (world 'tiny', bbox {tuple(bbox)})")
-        plan = plan_demo(out, simulator.base_url, simulator.tiles_url, tuple(bbox))
-        run_demo(plan, dsn, simulator.token, lambda line: click.echo(line, err=True))
+        plan = plan_demo(out, simulator.base_url, simulator.tiles_url, tuple(bbox), token=simulator.token)
+        run_demo(plan, target, click.echo, quiet=is_quiet(), warn=lambda line: click.echo(line, err=True))
     _print_where(target, out, time.monotonic() - started)
 
 

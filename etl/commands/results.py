@@ -25,7 +25,7 @@ def command() -> None:
 
 
 @command.command("list")
-@database_options
+@database_options(start=True)
 def list_cmd(target: DatabaseTarget) -> None:
     """Show each result with its parameters and counts. Example: mlyetl results list"""
 
@@ -46,7 +46,7 @@ def list_cmd(target: DatabaseTarget) -> None:
 @command.command("drop")
 @click.argument("name")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@database_options
+@database_options(start=True)
 def drop_cmd(target: DatabaseTarget, name: str, yes: bool) -> None:
     """Drop result NAME: its points, lines and tables (the images stay).
 

@@ -6,7 +6,6 @@ tasks, runs the engine under a recorded run, and returns a summary.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import json
@@ -28,14 +27,16 @@ from etl.db.target import DatabaseTarget
 from etl.mapillary import discovery as D
 from etl.mapillary.client import ClientSettings, MapillaryClient
 from etl.progress import make_progress
+from etl.errors import RunFailure
 from etl.runs import recorded_run
+from etl.summary import Summary
 
 log = logging.getLogger(__name__)
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's default: 700)
 
 
 @dataclass
-class CrawlSummary:
+class CrawlSummary(Summary):
     crawl_id: int
     resumed: bool
     seconds: float
@@ -59,6 +60,12 @@ class CrawlSummary:
     @property
     def failed(self) -> int:
         return self.task_states.get("failed", 0)
+
+    def failure(self) -> RunFailure | None:
+        if not self.failed:
+            return None
+        return RunFailure(f"{self.failed:,} task(s) failed (e.g. {'; '.join(self.failed_examples)})",
+                          hint="rerun the same command with --retry-failed")
 
     def counters(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "failed_examples"}
@@ -125,7 +132,7 @@ async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings
                     client_settings: ClientSettings, retry_failed: bool = False, quiet: bool = False) -> CrawlSummary:
     await ensure_schema(target)
     crawl_id, resumed = await _open(target, spec, settings)
-    dsn = target if isinstance(target, str) else await asyncio.to_thread(target.connection_dsn)
+    dsn = target if isinstance(target, str) else target.connection_dsn()
     pool = await create_pool(dsn, min_size=0, max_size=3)  # no floor: nothing to restore after a restart
     try:
         queue = Q.TaskQueue(pool, crawl_id, settings.lease_s, settings.db_budget_s)

@@ -35,8 +35,17 @@ def _translate(error: BaseException, where: str) -> Exception:
     )
 
 
+def _dsn(target: DatabaseTarget | str) -> str:
+    if isinstance(target, str):
+        return target
+    if target.cluster is not None and not target.cluster.is_initialized():
+        raise UserInputError(f"the embedded cluster in {target.cluster.data_dir} does not exist yet",
+                             hint="create and start it: mlyetl db start (from Python: target.start())")
+    return target.connection_dsn()
+
+
 async def connect(target: DatabaseTarget | str, **kwargs) -> asyncpg.Connection:
-    dsn = target if isinstance(target, str) else await asyncio.to_thread(target.connection_dsn)
+    dsn = _dsn(target)
     try:
         return await asyncpg.connect(dsn or None, timeout=CONNECT_TIMEOUT_S, **kwargs)
     except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
@@ -44,7 +53,7 @@ async def connect(target: DatabaseTarget | str, **kwargs) -> asyncpg.Connection:
 
 
 async def create_pool(target: DatabaseTarget | str, min_size: int = 1, max_size: int = 4, **kwargs) -> asyncpg.Pool:
-    dsn = target if isinstance(target, str) else await asyncio.to_thread(target.connection_dsn)
+    dsn = _dsn(target)
     try:
         return await asyncpg.create_pool(
             dsn or None, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT_S, **kwargs

@@ -1,7 +1,10 @@
 """Which database a command talks to.
 
 First match wins: `--dsn`, `MLYETL_DSN`, the libpq variables (PGHOST, PGDATABASE,
-PGSERVICE...) when any is set, otherwise the embedded cluster, started on demand.
+PGSERVICE...) when any is set, otherwise the embedded cluster.
+
+Reading a target's DSN never starts anything: starting the embedded cluster is the
+explicit step `target.start()` (the stage entry points take it first, off the event loop).
 """
 
 from __future__ import annotations
@@ -24,10 +27,24 @@ class DatabaseTarget:
     cluster: EmbeddedCluster | None
     source: str  # where the choice came from, for `db status`
 
+    @classmethod
+    def from_dsn(cls, dsn: str) -> DatabaseTarget:
+        """An external server (or the embedded cluster's socket DSN)."""
+        return cls(dsn=dsn, cluster=None, source="dsn")
+
+    @classmethod
+    def embedded(cls, data_dir: Path | None = None) -> DatabaseTarget:
+        """The embedded cluster in `data_dir` (default: the user's data folder); see `start()`."""
+        return cls(dsn=None, cluster=EmbeddedCluster(data_dir), source="embedded")
+
+    def start(self) -> bool:
+        """Create and start the embedded cluster when it is the target (blocking; True if it was
+        started now). Nothing to do for an external server."""
+        return self.cluster.ensure_running() if self.cluster is not None else False
+
     def connection_dsn(self) -> str:
-        """The DSN to connect with, starting the embedded cluster when needed."""
+        """The DSN to connect with ('' for the libpq environment); starts nothing."""
         if self.cluster is not None:
-            self.cluster.ensure_running()
             return self.cluster.socket_dsn()
         return self.dsn or ""
 
@@ -51,6 +68,11 @@ def redact_dsn(dsn: str) -> str:
         netloc = f"{userinfo.split(':', 1)[0]}@{host}"
     query = "&".join(q for q in parts.query.split("&") if not q.lower().startswith("password="))
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def as_target(target: DatabaseTarget | str) -> DatabaseTarget:
+    """A target from a target or a DSN string."""
+    return target if isinstance(target, DatabaseTarget) else DatabaseTarget.from_dsn(target)
 
 
 def resolve_target(dsn: str | None = None, data_dir: Path | None = None) -> DatabaseTarget:
