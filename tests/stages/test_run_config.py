@@ -85,7 +85,7 @@ def test_a_binary_config_file_is_one_clear_line(tmp_path: Path) -> None:
     ("export.shards=many", "export.shards = 'many' is not a whole number"),
     ("export.formats=xls", "export.formats = 'xls' is not one of csv, gpkg, geoparquet"),
     ("images.size=huge", "images.size = 'huge' is not one of"),
-    ("report.width=10", "report.width = 10 is out of range"),
+    ("report.max_points=-1", "report.max_points = -1 is out of range"),
     ("crawl.since=yesterday", "--since 'yesterday' is not a date"),
     ("filter.continent=", "continent name '' is not allowed"),
 ])
