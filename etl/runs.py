@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -34,7 +33,7 @@ class RunRecord:
 
 @contextlib.asynccontextmanager
 async def recorded_run(db: asyncpg.Connection | asyncpg.Pool, kind: str, settings: dict) -> AsyncIterator[RunRecord]:
-    run_id = await db.fetchval(sql_text("runs/start.sql"), kind, json.dumps(settings, default=str),
+    run_id = await db.fetchval(sql_text("runs/start.sql"), kind, settings,
                                socket.gethostname(), os.getpid())
     record = RunRecord(id=run_id)
     status, error = "finished", None
@@ -49,4 +48,4 @@ async def recorded_run(db: asyncpg.Connection | asyncpg.Pool, kind: str, setting
     finally:
         with contextlib.suppress(Exception):  # a lost connection must not hide the real error
             await db.execute(sql_text("runs/finish.sql"), run_id, status,
-                             json.dumps(record.counters, default=str), error)
+                             record.counters, error)

@@ -68,14 +68,6 @@ def _rows(records: list[asyncpg.Record]) -> list[dict]:
     return [dict(r) for r in records]
 
 
-def _decode_json_fields(rows: list[dict], *names: str) -> list[dict]:
-    for row in rows:
-        for name in names:
-            if isinstance(row.get(name), str):
-                row[name] = json.loads(row[name])
-    return rows
-
-
 def _killed_runs(runs: list[dict]) -> list[str]:
     """Runs still marked running on this host whose process no longer exists."""
     notes = []
@@ -129,12 +121,12 @@ def download_lines(jobs: list[dict]) -> list[str]:
 
 
 async def gather_status(conn: asyncpg.Connection, recent: int = 10) -> StatusReport:
-    runs = _decode_json_fields(_rows(await conn.fetch(sql_text("status/runs.sql"), recent)), "counters")
+    runs = _rows(await conn.fetch(sql_text("status/runs.sql"), recent))
     return StatusReport(
         images=dict(await conn.fetchrow(sql_text("status/images.sql"))),
         crawl_queue=_rows(await conn.fetch(sql_text("status/crawl_queue.sql"))),
         failures=_rows(await conn.fetch(sql_text("status/failures.sql"), recent)),
-        results=_decode_json_fields(_rows(await conn.fetch(sql_text("status/results.sql"))), "params", "counts"),
+        results=_rows(await conn.fetch(sql_text("status/results.sql"))),
         downloads=_rows(await conn.fetch(sql_text("status/downloads.sql"))),
         runs=runs,
         download_jobs=await _download_jobs(conn),

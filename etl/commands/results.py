@@ -38,9 +38,8 @@ def list_cmd(target: DatabaseTarget) -> None:
     if not rows:
         click.echo("no filter results yet (make one with mlyetl filter)")
     for row in rows:
-        params = json.loads(row["params"]) if isinstance(row["params"], str) else row["params"]
-        counts = json.loads(row["counts"]) if isinstance(row["counts"], str) else row["counts"]
-        click.echo(f"{row['name']}: {json.dumps(params, sort_keys=True)}; {json.dumps(counts, sort_keys=True)}")
+        click.echo(f"{row['name']}: {json.dumps(row['params'], sort_keys=True)}; "
+                   f"{json.dumps(row['counts'], sort_keys=True)}")
 
 
 @command.command("drop")

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from etl.db.codecs import init_connection
+
 from etl.errors import UserInputError
 from etl.paths import sql_text
 
@@ -67,6 +69,7 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
     """Ends this crawl's bulk load if it is still open; a second caller waits, then finds nothing to do."""
     started, out = time.monotonic(), BulkFinish()
     lock = await asyncpg.connect(dsn)
+    await init_connection(lock)
     try:
         await lock.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)  # held for the whole finish
         pending = await lock.fetch(sql_text("crawl/bulk_pending_indexes.sql"), crawl_id)
@@ -77,7 +80,7 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
         # would not come back here (the upsert is idempotent, so doing it twice is harmless)
         out.new_sequences = int(await lock.fetchval(sql_text("crawl/bulk_sequences.sql")))
         # the key with the others (not before them): on two cores a serial key build left
-        # one core idle for ~1 s per million rows
+        # one core idle
         out.duplicates_removed = await _rebuild(dsn, sorted(pending, key=lambda r: r["constraint_name"] is not None))
         await lock.execute("ANALYZE images")
     finally:
@@ -115,6 +118,7 @@ async def _rebuild(dsn: str, pending: list[asyncpg.Record]) -> int:
     async def builder() -> None:
         nonlocal removed
         conn = await asyncpg.connect(dsn)
+        await init_connection(conn)
         try:
             # no parallel workers: the builders already keep both cores busy, and workers
             # only added CPU (coordination and a final merge) without shortening the rebuild

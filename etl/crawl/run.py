@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -123,7 +122,7 @@ async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: Cr
         wkb = await areas.area_wkb(conn, spec)
         bounds = tuple(shapely.from_wkb(wkb).bounds)
         key = settings.crawl_key(areas.digest(wkb))
-        identity = json.dumps({"area": spec.describe(), **settings.identity()})
+        identity = {"area": spec.describe(), **settings.identity()}
         crawl_id, created = await Q.open_crawl(conn, key, settings.method, wkb, identity, await _seed(settings, bounds))
     return crawl_id, not created
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from etl.db.codecs import init_connection
+
 from etl.crawl.codecs import register_row_codecs
 from etl.crawl.dbretry import with_db_retry
 from etl.crawl.model import Finish, WriteItem
@@ -69,6 +71,7 @@ class Writer:
         # Safe: a task's end state commits with its rows, so a lost commit loses both.
         await self.conn.execute("SET synchronous_commit = off")
         await register_row_codecs(self.conn)
+        await init_connection(self.conn)
         await self.conn.execute(sql_text("crawl/staging.sql"))
 
     async def close(self) -> None:

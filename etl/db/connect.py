@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 
+from etl.db.codecs import init_connection
 from etl.db.target import DatabaseTarget, redact_dsn
 from etl.errors import RunFailure, UserInputError
 
@@ -47,7 +48,9 @@ def _dsn(target: DatabaseTarget | str) -> str:
 async def connect(target: DatabaseTarget | str, **kwargs) -> asyncpg.Connection:
     dsn = _dsn(target)
     try:
-        return await asyncpg.connect(dsn or None, timeout=CONNECT_TIMEOUT_S, **kwargs)
+        conn = await asyncpg.connect(dsn or None, timeout=CONNECT_TIMEOUT_S, **kwargs)
+        await init_connection(conn)
+        return conn
     except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
         raise _translate(error, redact_dsn(dsn) if dsn else "the PG* environment") from None
 
@@ -56,7 +59,8 @@ async def create_pool(target: DatabaseTarget | str, min_size: int = 1, max_size:
     dsn = _dsn(target)
     try:
         return await asyncpg.create_pool(
-            dsn or None, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT_S, **kwargs
+            dsn or None, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT_S, init=init_connection,
+            **kwargs
         )
     except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
         raise _translate(error, redact_dsn(dsn) if dsn else "the PG* environment") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,10 +72,7 @@ async def load_result(conn: asyncpg.Connection, name: str) -> ResultInfo:
             f"the filter result {name!r} is not finished (a filter run is going on or was interrupted)",
             hint="let 'mlyetl filter' finish, or rerun it with the same arguments to complete it",
         )
-    params = row["params"]
-    if isinstance(params, str):
-        params = json.loads(params)
-    return ResultInfo(name=row["name"], params=params or {}, updated_at=row["updated_at"])
+    return ResultInfo(name=row["name"], params=row["params"] or {}, updated_at=row["updated_at"])
 
 
 async def kept_count(conn: asyncpg.Connection, result: str, cls: str) -> int:

@@ -11,7 +11,6 @@ then indexed and attached together, in one transaction.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 
@@ -102,7 +101,7 @@ class ResultHandle:
 
 
 def _json(value: object) -> dict:
-    return json.loads(value) if isinstance(value, str) else dict(value or {})
+    return dict(value or {})  # decoded by the connection's jsonb codec (etl/db/codecs.py)
 
 
 async def _ddl(conn: asyncpg.Connection, handle: ResultHandle, parent: str) -> asyncpg.Record:
@@ -136,8 +135,8 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
         log.info("result %r: %s; recomputing everything", params.name,
                  "new parameters" if stored != params.stored() else "a layer was reloaded")
         async with conn.transaction():
-            await conn.execute(sql_text("filters/result_reset.sql"), params.name, json.dumps(params.stored()),
-                               json.dumps(layers))
+            await conn.execute(sql_text("filters/result_reset.sql"), params.name, params.stored(),
+                               layers)
             await _drop_partitions(conn, handle)
         handle.was_finished = False
     else:

@@ -125,7 +125,8 @@ async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
 
     # the points' indexes first (as many side by side as the pool allows), then the points'
     # statistics (for the export that often follows) while the small tables' indexes build;
-    # the lines and signatures are left to autovacuum (their geometries took ~0.14 s more)
+    # the lines and signatures are left to autovacuum (their geometry statistics are slow
+    # to gather and no query of the run needs them)
     await asyncio.gather(*(one(sql) for table, sql in statements if table == handle.points_table))
     await asyncio.gather(one(f"ANALYZE {handle.points_table}"),
                          *(one(sql) for table, sql in statements if table != handle.points_table))

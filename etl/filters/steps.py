@@ -4,8 +4,6 @@ transaction); Python only sequences them, so its memory stays flat at any data s
 
 from __future__ import annotations
 
-import json
-
 import asyncpg
 
 from etl.filters.params import FilterParams
@@ -71,7 +69,7 @@ def _walk_args(params: FilterParams, layers: dict, c_walk: bool) -> list:
 # each in the aggregate's buffers, up to twice that with their growth, in the leader and
 # briefly in the workers too): allowed while `images` holds at most this many rows
 # (~1.5 GB at the limit), else the statement sorts by sequence (spills to disk, memory
-# bounded by work_mem, ~1.3 s slower per 5 M images).
+# bounded by work_mem, measurably slower; docs/filters.md).
 HASH_WALK_MAX_IMAGES = 25_000_000
 
 
@@ -88,15 +86,14 @@ async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool
         if hash_walk:
             # The C aggregate takes each sequence's images in any order: group them in hash
             # tables. Left to itself the planner sorts all joined rows by sequence instead
-            # (the urban polygon of each row included): 4.1 s instead of 2.8 s for the first
-            # computation at 5 M images, spilling to disk.
+            # (the urban polygon of each row included), spilling to disk: much slower.
             await conn.execute("SET LOCAL enable_sort = off")
             # their memory is what HASH_WALK_MAX_IMAGES bounds: let the hash tables hold it
-            # (2 GB each) rather than spill rows to disk (at 20 M images with one worker,
-            # ~512 MB per process, spilling made the statement ~1 s slower)
+            # (2 GB each) rather than spill rows to disk (at 20 M images with one worker a
+            # spill made the statement slower)
             await conn.execute("SET LOCAL hash_mem_multiplier = 8")
         # One long scan of every image: compiling its expressions (JIT, where the server has
-        # it; our own cluster turns it off for everything else) saved ~0.25 s of 2.8 at 5 M.
+        # it; our own cluster turns it off for everything else) pays off here.
         await conn.execute("SET LOCAL jit = on")
         await _fast_compression(conn)
         await conn.execute(sql, *args)
@@ -132,7 +129,7 @@ async def walk_fresh_bucket(conn: asyncpg.Connection, handle: ResultHandle, para
 
 async def _walk_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict[str, int]:
     # the writes join on seq_no: its statistics (and the row count) are what the planner
-    # needs; the lines and kept arrays would cost ~0.25 s more at 5 M images for nothing
+    # needs; the lines and kept arrays would cost time for nothing
     await conn.execute(f"ANALYZE {handle.walk_table} (seq_no)")
     return await walk_counts(conn, handle)
 
@@ -167,5 +164,4 @@ async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: i
 
 async def finish(conn: asyncpg.Connection, handle: ResultHandle, figures: dict) -> dict:
     """Store the result's counts (plus this run's `figures`) and mark it finished."""
-    counts = await conn.fetchval(sql_for("result_finish.sql", handle), handle.name, json.dumps(figures))
-    return json.loads(counts) if isinstance(counts, str) else dict(counts)
+    return dict(await conn.fetchval(sql_for("result_finish.sql", handle), handle.name, figures))

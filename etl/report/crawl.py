@@ -3,8 +3,6 @@ and the calls, answers and failures over time that its runs recorded."""
 
 from __future__ import annotations
 
-import json
-
 import asyncpg
 
 from etl.errors import UserInputError
@@ -22,7 +20,7 @@ MAX_TASKS = 100_000
 
 
 def _json(value: object) -> dict:
-    return json.loads(value) if isinstance(value, str) else dict(value or {})
+    return dict(value or {})  # decoded by the connection's jsonb codec (etl/db/codecs.py)
 
 
 def _point_columns() -> list[Column]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ class Section:
 
 
 def _json(value: object) -> dict:
-    return json.loads(value) if isinstance(value, str) else dict(value or {})
+    return dict(value or {})  # decoded by the connection's jsonb codec (etl/db/codecs.py)
 
 
 def _point_columns() -> list[Column]:

@@ -3,12 +3,11 @@
 -- ordered by plan order (whole sequences, shard after shard), then capture time and id: the Python side cuts this one stream into files by the plan's row counts, so
 -- PostgreSQL scans and sorts only once. The sort's leading key is ord (unique per
 -- sequence, rising with the shard): a leading shard key (500 values) made almost every
--- comparison fall through to the later keys, ~2 CPU-s more per 1.36 M rows.
+-- comparison fall through to the later keys.
 -- The sort keys are the first columns of the sorted rows (the inner SELECT; OFFSET 0 keeps
 -- it a separate step): rows of one sequence tie on ord, and reading the next key from the
--- end of a wide row (after the text columns) cost ~0.8 CPU-s per 1.36 M rows. The rows are
--- sorted raw and formatted after the sort (the outer SELECT): narrower tuples to sort, and
--- 6.2 -> 4.5 s for one COPY of 1.36 M rows.
+-- end of a wide row (after the text columns) is slower. The rows are sorted raw and
+-- formatted after the sort (the outer SELECT): narrower tuples to sort.
 -- lon/lat are double precision: with extra_float_digits = 1 PostgreSQL prints the shortest
 -- text that reads back to the same double, so coordinates round-trip exactly.
 -- The session TimeZone is UTC, so to_char needs no AT TIME ZONE.

@@ -1,8 +1,7 @@
 -- Before recomputing bucket $2 of result $1: remove the points, lines and signatures of
 -- its work sequences from the result's partitions. The ids are read once per table into
 -- an array (an InitPlan): a join here let the planner pick, from stale estimates, a nested
--- loop that rescanned the work table for every stored row (138 s at 5 M, stuck > 8 min at
--- 20 M).
+-- loop that rescanned the work table for every stored row (minutes at millions of rows).
 WITH points AS (
     DELETE FROM {points} p
     WHERE p.result_name = $1

@@ -4,7 +4,7 @@
 -- the image's own lon/lat doubles: exactly its position.
 -- The bucket's sequences are picked first (MATERIALIZED): left to the planner, scratch
 -- tables without fresh statistics at 20 M images made it look up the kept images of every
--- bucket's sequences and drop the others' afterwards (3.5 s instead of 1.7 per bucket).
+-- bucket's sequences and drop the others' afterwards (twice the work).
 WITH bucket AS MATERIALIZED (
     SELECT w.sequence_id, s.kept_ids, s.kept_urban, s.kept_lon, s.kept_lat
     FROM {walk} s

@@ -28,7 +28,7 @@ FROM (
     FROM (
         -- lon/lat once per image (OFFSET 0 keeps this subquery whole): written into the
         -- joins, each coordinate was computed five times, in both grid keys and each join's
-        -- recheck of its key (0.2 s of 1.9 per bucket at 5 M images). Not in
+        -- recheck of its key. Not in
         -- staged_images.sql: such a subquery rules out the incremental walk's parallel plan.
         SELECT i.id, i.xmin, i.sequence_id, i.captured_at, i.geom,
                CASE WHEN {attributes} THEN ST_X(i.geom) END AS lon, ST_Y(i.geom) AS lat
