@@ -15,7 +15,7 @@ from etl.crawl.area import AreaSpec, area_spec, parse_bbox
 from etl.crawl.run import CrawlSummary
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
-from etl.mapillary.client import GRAPH_URL, TILES_URL, ClientSettings
+from etl.mapillary.client import GRAPH_URL, TILES_URL, ClientSettings, check_api_url
 from etl.mapillary.limits import parse_limits
 from etl.mapillary.token import resolve_token
 from etl.settings import Settings, setting
@@ -89,6 +89,8 @@ class CrawlSettings(Settings):
                 raise UserInputError(f"--{name} {value!r} is not a date",
                                      hint="use ISO 8601, e.g. 2021-06-30 or 2021-06-30T12:00:00Z") from None
         parse_limits(self.rate_limit)
+        check_api_url("Graph API", self.graph_url, GRAPH_URL)
+        check_api_url("tiles", self.tiles_url, TILES_URL)
 
     def area(self) -> AreaSpec:
         return area_spec(self.bbox, self.continent, self.polygon)

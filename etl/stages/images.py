@@ -10,7 +10,7 @@ from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
 from etl.export.source import CLASS_CHOICES
 from etl.images.layout import SIZES
-from etl.mapillary.client import GRAPH_URL
+from etl.mapillary.client import GRAPH_URL, check_api_url
 from etl.mapillary.limits import parse_limits
 from etl.settings import Settings, setting
 from etl.stages.common import ready, run_async
@@ -54,6 +54,7 @@ class ImagesSettings(Settings):
         if self.shard is None and self.result is None:
             raise UserInputError("say what to download", hint="give --shard FILE or --result NAME")
         parse_limits(self.rate_limit)
+        check_api_url("Graph API", self.graph_url, GRAPH_URL)
 
 
 @dataclass
