@@ -29,6 +29,10 @@ DEFAULT_LIMITS: dict[str, Limit] = {
 }
 
 
+# Classes a limit can be given for: the API's, and the CDN downloads (no default limit).
+CLASSES = (*DEFAULT_LIMITS, "cdn")
+
+
 def parse_limits(text: str | None) -> dict[str, Limit]:
     """"search=10000/min,entity=60000/min,tiles=50000/day" (also N/30s); "off" or CLASS=off disables.
 
@@ -41,8 +45,8 @@ def parse_limits(text: str | None) -> dict[str, Limit]:
         return {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         name, _, spec = item.partition("=")
-        if name not in DEFAULT_LIMITS:
-            raise ValueError(f"unknown rate-limit class {name!r}; known: {', '.join(DEFAULT_LIMITS)}")
+        if name not in CLASSES:
+            raise ValueError(f"unknown rate-limit class {name!r}; known: {', '.join(CLASSES)}")
         if spec == "off":
             limits.pop(name, None)
             continue

@@ -21,6 +21,7 @@ from typing import TypeVar
 import asyncpg
 
 from etl.errors import RunFailure
+from etl.retry import CONFLICTS, DATABASE
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,15 +41,15 @@ CONFLICT_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 async def with_db_retry(what: str, call: Callable[[], Awaitable[T]], budget_s: float,
                         on_reconnect: Callable[[], Awaitable[None]] | None = None) -> T:
     """`call()`; retried on lost connections for up to `budget_s` s, on deadlocks a few times."""
-    started, pause, conflicts = time.monotonic(), 0.2, 0
+    started, attempt, conflicts = time.monotonic(), 0, 0
     while True:
         try:
             return await call()
         except CONFLICT_ERRORS:
             conflicts += 1
-            if conflicts > 5:
+            if CONFLICTS.gives_up(conflicts):
                 raise
-            await asyncio.sleep(0.05 * conflicts)
+            await asyncio.sleep(CONFLICTS.delay(conflicts))
         except CONNECTION_ERRORS as error:
             if time.monotonic() - started > budget_s:
                 raise RunFailure(
@@ -56,9 +57,10 @@ async def with_db_retry(what: str, call: Callable[[], Awaitable[T]], budget_s: f
                     f"({type(error).__name__})",
                     hint="start the server again and rerun the same command: the crawl resumes",
                 ) from None
+            attempt += 1
+            pause = DATABASE.delay(attempt)
             log.warning("database unavailable while %s (%s); retrying in %.1f s", what, type(error).__name__, pause)
             await asyncio.sleep(pause)
-            pause = min(pause * 2, 5.0)
             if on_reconnect is not None:
                 try:
                     await on_reconnect()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,9 +34,9 @@ from etl.progress import Progress
 
 log = logging.getLogger("etl.images")
 MAX_URL_REFRESHES = 3
+CDN_CLASS = "cdn"  # the rate-limit class of downloads (no limit unless --rate-limit cdn=N/s)
 
 __all__ = ["Counts", "Page", "Run", "Tuning", "run_downloads"]
-
 
 @dataclass
 class Counts:
@@ -216,10 +215,10 @@ async def _download_one(run: Run, item: Item, url: str, page: Page) -> None:
             url = fresh
         except (cdn.Transient, BadImage, StorageError) as error:
             attempt += 1
-            if attempt > run.tuning.max_retries:
+            if run.tuning.retry.gives_up(attempt):
                 await _failed(run, item, page, str(error))
                 return
-            await asyncio.sleep(_backoff(run.tuning.backoff_s, attempt, getattr(error, "retry_after", None)))
+            await asyncio.sleep(run.tuning.retry.delay(attempt, getattr(error, "retry_after", None)))
         except cdn.DownloadError as error:  # Gone and other final answers
             await _failed(run, item, page, str(error))
             return
@@ -228,6 +227,7 @@ async def _download_one(run: Run, item: Item, url: str, page: Page) -> None:
 
 
 async def _fetch_and_finish(run: Run, item: Item, url: str, raw: Path) -> None:
+    await run.client.limits.acquire(CDN_CLASS)  # the API client's limiter: one for every request
     layout = run.layout
     args = (run.work, layout.resize, item.facts, layout.size, item.width, item.height, run.tuning.draft)
     if layout.size == "original":  # may be large: streamed to a file, not held in memory
@@ -268,12 +268,6 @@ async def _failed(run: Run, item: Item, page: Page, reason: str) -> None:
     run.progress.advance("failed")
     await run.recorder.failed(item.image_id, reason)
     await _settle(run, page, ok=False)
-
-
-def _backoff(base: float, attempt: int, retry_after: float | None) -> float:
-    ceiling = min(60.0, base * 2 ** (attempt - 1))
-    delay = random.uniform(ceiling / 2, ceiling)
-    return max(delay, min(retry_after, 600.0)) if retry_after else delay
 
 
 def _show(run: Run, size: int) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.retry import RetryPolicy
+
 
 @dataclass(frozen=True)
 class DownloadRequest:
@@ -33,6 +35,11 @@ class Tuning:
     batch_images: int = 500  # images per claimed batch: what a killed worker leaves to redo
     lease_s: float = 60.0  # a batch whose worker stops renewing is taken over after this
     draft: bool = True  # decode JPEGs at a reduced scale before resizing (Pillow draft mode)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The tool's retry policy with this run's retries and first pause (etl/retry.py)."""
+        return RetryPolicy(max_retries=self.max_retries, backoff_s=self.backoff_s)
 
 
 DEFAULTS = Tuning()

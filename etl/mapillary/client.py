@@ -5,8 +5,10 @@
   `access_token` query parameter, so no URL is ever put in a log line or an
   error message (errors name the endpoint class only).
 - Transient failures (rate limits: code 4 with any status; 5xx, dropped or cut
-  answers, timeouts) are retried at most `max_retries` times with exponential
-  backoff and full jitter, honouring Retry-After. Terminal ones (bad or blocked
+  answers, timeouts) are retried at most `max_retries` times after the tool's
+  one retry policy (etl/retry.py: exponential, equal jitter, Retry-After wins).
+  Requests wait for the rate limiter of their class (etl/mapillary/limits.py),
+  which the CDN downloads of `images` share. Terminal ones (bad or blocked
   token) raise TokenRejected at once; other 4xx are never retried.
 - Only http(s) roots are accepted: anything else (file://, a bare path) is a
   usage error at once, not a connection failure to retry.
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import aiohttp
 from etl.errors import UserInputError
 from etl.mapillary import errors as E
 from etl.mapillary.limits import DEFAULT_LIMITS, Limit, RateLimits
+from etl.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,11 @@ class ClientSettings:
     def __post_init__(self) -> None:
         for what, url, default in (("Graph API", self.graph_url, GRAPH_URL), ("tiles", self.tiles_url, TILES_URL)):
             check_api_url(what, url, default)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(max_retries=self.max_retries, backoff_s=self.backoff_s, max_backoff_s=self.max_backoff_s,
+                           max_retry_after_s=MAX_RETRY_AFTER_S)
 
     def __repr__(self) -> str:  # the token never shows, even in a debugger dump
         return f"ClientSettings(graph_url={self.graph_url!r}, tiles_url={self.tiles_url!r}, concurrency={self.concurrency})"
@@ -92,6 +99,7 @@ class MapillaryClient:
         self.settings = settings
         self.stats = ClientStats()
         self.limits = RateLimits(settings.limits)
+        self._retry = settings.retry
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
 
@@ -132,11 +140,7 @@ class MapillaryClient:
                 await asyncio.sleep(delay)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self.settings.max_backoff_s, self.settings.backoff_s * 2**attempt)
-        delay = random.uniform(ceiling / 2, ceiling)  # jitter so that workers do not retry in lockstep
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, MAX_RETRY_AFTER_S))
-        return delay
+        return self._retry.delay(attempt + 1, retry_after)
 
     async def _once(self, endpoint: str, klass: str, url: str, params: dict, headers: dict) -> bytes:
         assert self._session is not None, "use the client as an async context manager"

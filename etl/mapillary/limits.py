@@ -1,18 +1,22 @@
-"""Client-side rate limits per endpoint class: wait for a token before each request.
+"""Client-side rate limits per request class: wait for a slot before each request.
 
-Defaults are Mapillary's documented limits (`etl.ratelimits`). A bucket starts
-full (a burst of up to one window's worth is allowed, as the API allows) and
-refills continuously. Limits are per process: several crawlers sharing one
-token should split the limits between them.
+The one limiter of the tool: the API client's endpoint classes (search, entity, tiles)
+and the CDN downloads of `images download` (class cdn) wait here. Defaults are
+Mapillary's documented limits (`etl.ratelimits`); cdn has none unless asked for. Each
+class is an `aiolimiter.AsyncLimiter` (a leaky bucket that starts full: a burst of up to
+one window's worth is allowed, as the API allows, then a steady rate; waiters are served
+in order). Limits are per process: several crawlers sharing one token should split the
+limits between them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 
+from aiolimiter import AsyncLimiter
+
 from etl.errors import UserInputError
-from etl.ratelimits import DEFAULT_LIMITS, Limit, TokenBucket
+from etl.ratelimits import DEFAULT_LIMITS, Limit
 from etl.ratelimits import parse_limits as _parse_limits
 
 __all__ = ["DEFAULT_LIMITS", "Limit", "RateLimits", "parse_limits"]
@@ -20,17 +24,13 @@ __all__ = ["DEFAULT_LIMITS", "Limit", "RateLimits", "parse_limits"]
 
 class Bucket:
     def __init__(self, limit: Limit) -> None:
-        self._bucket = TokenBucket(limit, time.monotonic())
-        self._lock = asyncio.Lock()
+        self._limiter = AsyncLimiter(limit.requests, limit.window_s)
 
     async def acquire(self) -> float:
-        """Wait for a token; returns the seconds waited."""
-        waited = 0.0
-        async with self._lock:  # FIFO: waiters are served in order
-            while (pause := self._bucket.take(time.monotonic())) > 0:
-                waited += pause
-                await asyncio.sleep(pause)
-        return waited
+        """Wait for a slot; returns the seconds waited."""
+        started = time.monotonic()
+        await self._limiter.acquire()
+        return time.monotonic() - started
 
 
 class RateLimits:

@@ -43,8 +43,8 @@ class ImagesSettings(Settings):
                                       envvar="MAPILLARY_TOKEN_FILE", dir_okay=False)
     graph_url: str = setting(GRAPH_URL, "Graph API root (the simulator for tests).")
     concurrency: int = setting(16, "Downloads in flight.", min=1, max=256)
-    rate_limit: str | None = setting(None, "API limits for the URL calls, e.g. 'entity=60000/min' (the default).",
-                                     metavar="SPEC")
+    rate_limit: str | None = setting(None, "API limits for the URL calls, e.g. 'entity=60000/min' (the default); "
+                                     "'cdn=50/s' also limits the downloads.", metavar="SPEC")
     max_retries: int = setting(5, "Retries per image and per API call, for transient errors (5xx, timeouts, cut "
                                "answers).", min=0, max=20)
     backoff: float = setting(1.0, "First retry pause in seconds; doubles each retry, with jitter.", min=0.0, max=60.0)
