@@ -61,8 +61,9 @@ def _click_type(kind: type, spec: Any) -> Any:
         return click.IntRange(spec.min, spec.max) if spec.min is not None or spec.max is not None else int
     if kind is float:
         return click.FloatRange(spec.min, spec.max) if spec.min is not None or spec.max is not None else float
-    if kind is Path:
-        return click.Path(path_type=Path, exists=spec.exists, file_okay=spec.file_okay, dir_okay=spec.dir_okay)
+    if kind is Path:  # with a check of the raw value, click must not turn '' into Path('.') first
+        return click.Path(path_type=None if spec.validate else Path, exists=spec.exists, file_okay=spec.file_okay,
+                          dir_okay=spec.dir_okay)
     return str
 
 
@@ -76,6 +77,11 @@ def _option(f: dataclasses.Field, kind: type, overrides: dict[str, Any]) -> Call
         kwargs.update(envvar=spec.envvar, show_envvar=True)
     if spec.metavar:
         kwargs["metavar"] = spec.metavar
+    if spec.hidden:
+        kwargs["hidden"] = True
+    if spec.validate is not None:
+        check = spec.validate
+        kwargs["callback"] = lambda _ctx, _param, value: value if value is None else check(value)
     if kind is bool:
         decls = [f"{flag}/--no-{flag[2:]}" if spec.negatable else flag]
         kwargs.update(default=bool(default), show_default=spec.negatable)

@@ -21,6 +21,7 @@ import dataclasses
 import math
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -48,6 +49,8 @@ class Option:
     dir_okay: bool = True
     secret: bool = False  # never taken from a file, never recorded, never shown
     cli: bool = True  # offered as a command-line option
+    hidden: bool = False  # an option left out of --help (for benchmarks and tests)
+    validate: Callable[[Any], Any] | None = None  # a check of the raw value (e.g. an empty --out), before the type's
 
     def key(self, name: str) -> str:
         """The config key (and the flag with '-'): `db_wait` for the field `db_budget_s` with flag `db-wait`."""
@@ -148,7 +151,10 @@ class Settings:
     def __post_init__(self) -> None:
         for f, kind, nullable in _fields(type(self)):
             spec = option_of(f)
-            value = coerce(getattr(self, f.name), kind, nullable, spec, f"{self.SECTION}.{spec.key(f.name)}")
+            value = getattr(self, f.name)
+            if spec.validate is not None and value is not None:
+                value = spec.validate(value)
+            value = coerce(value, kind, nullable, spec, f"{self.SECTION}.{spec.key(f.name)}")
             object.__setattr__(self, f.name, value)
         self.check()
 

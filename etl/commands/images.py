@@ -25,12 +25,18 @@ def command() -> None:
 def download(target: DatabaseTarget, **values: object) -> None:
     """Fetch fresh URLs in batches, download with bounded concurrency, add EXIF, record outcomes.
 
-    Images already on disk are skipped, so rerunning the same command resumes; failures
-    are stored with their reason in image_downloads and retried with --retry-failed.
-    The token comes from MAPILLARY_TOKEN or a token file (MAPILLARY_TOKEN_FILE / --token-file).
+    Any number of processes, on one machine or many, given the same --result, --class,
+    --size, --out and --resize share the work through the database: each claims batches
+    of images under a lease, so every image is fetched once; a batch of a process that
+    died is taken over when its lease runs out. Images already stored are skipped, so
+    rerunning the same command resumes; failures are stored with their reason in
+    image_downloads and retried with --retry-failed. The exit code is 1 when any image
+    failed. The token comes from MAPILLARY_TOKEN or a token file (MAPILLARY_TOKEN_FILE /
+    --token-file).
 
     \b
     Example:
       mlyetl images download --result europe --class urban --size 2048 --resize 512 --out images/europe
+      AWS_ENDPOINT_URL=http://127.0.0.1:9000 mlyetl images download --result europe --out s3://bucket/europe
     """
     echo_summary(run_images(target, ImagesSettings(**values), quiet=is_quiet()))

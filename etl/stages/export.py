@@ -13,6 +13,7 @@ from pathlib import Path
 from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
+from etl.export.outdir import check_out
 from etl.export.source import CLASS_CHOICES
 from etl.progress import make_progress
 from etl.runs import recorded_run
@@ -34,7 +35,8 @@ class ExportSettings(Settings):
 
     format: str = setting("csv", "File format.", choices=FORMATS, cli=False)
     result: str = setting(help="Name of the filter result to export.")
-    out: Path = setting(help="Folder to write into (created if missing).", file_okay=False)
+    out: Path = setting(help="Folder to write into (created if missing).", file_okay=False,
+                        validate=check_out)  # '' would mean the current folder
     cls: str = setting("all", "Which class of the result: urban, other, or all.", flag="class", choices=CLASS_CHOICES)
     shards: int | None = setting(None, f"Number of shards (default {DEFAULT_SHARDS} unless --rows-per-shard).")
     rows_per_shard: int | None = setting(None, "Aim at this many rows per shard instead of a fixed count.")

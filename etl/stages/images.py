@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.db.target import DatabaseTarget
-from etl.errors import UserInputError
+from etl.errors import RunFailure, UserInputError
 from etl.export.source import CLASS_CHOICES
 from etl.images.layout import SIZES
+from etl.images.settings import DEFAULTS
 from etl.mapillary.client import GRAPH_URL, check_api_url
 from etl.mapillary.limits import parse_limits
 from etl.settings import Settings, setting
@@ -22,7 +23,7 @@ __all__ = ["ImagesSettings", "ImagesSummary", "run_images"]
 
 @dataclass(frozen=True, kw_only=True)
 class ImagesSettings(Settings):
-    """What `mlyetl images download` takes: a result or a CSV shard, a size, a folder."""
+    """What `mlyetl images download` takes: a result or a CSV shard, a size, a folder or S3 prefix."""
 
     SECTION = "images"
 
@@ -32,8 +33,9 @@ class ImagesSettings(Settings):
                                  "shard's result).")
     cls: str = setting("all", "With --result: which class.", flag="class", choices=CLASS_CHOICES)
     size: str = setting("1024", "Thumbnail long side in px, or the original image.", choices=SIZES)
-    out: Path = setting(help="Root folder; images go to OUT/{class}_{threshold}m/{size}/{image_id}.jpg.",
-                        file_okay=False)
+    out: str = setting(help="Root folder or S3 prefix; images go to OUT/{class}_{threshold}m/{size}/{image_id}.jpg. "
+                       "S3 (any S3-compatible store) takes the standard AWS_* environment variables, "
+                       "AWS_ENDPOINT_URL for MinIO, Ceph, R2 and the like.", metavar="FOLDER|s3://BUCKET/PREFIX")
     resize: int | None = setting(None, "Also write a copy whose long side is PX (aspect ratio kept) to "
                                  "OUT/{class}_{threshold}m/{size}_resized_PX/.", min=16, max=8192, metavar="PX")
     retry_failed: bool = setting(False, "Try again the images whose earlier download failed.")
@@ -42,13 +44,19 @@ class ImagesSettings(Settings):
     token_file: Path | None = setting(None, "File holding the token (keep it mode 0600).",
                                       envvar="MAPILLARY_TOKEN_FILE", dir_okay=False)
     graph_url: str = setting(GRAPH_URL, "Graph API root (the simulator for tests).")
-    concurrency: int = setting(16, "Downloads in flight.", min=1, max=256)
+    concurrency: int = setting(DEFAULTS.concurrency, "Downloads in flight (per process).", min=1, max=256)
+    batch_images: int = setting(DEFAULTS.batch_images, "Images per batch that a process claims from the shared job "
+                                "(not with --shard).", min=1, max=100_000)
+    lease: float = setting(DEFAULTS.lease_s, "Seconds after which a batch of a process that stopped renewing it is "
+                           "taken over.", min=2.0, max=3600.0)
+    no_draft: bool = setting(False, "Decode at full scale before resizing (benchmarks).", hidden=True)
     rate_limit: str | None = setting(None, "API limits for the URL calls, e.g. 'entity=60000/min' (the default); "
                                      "'cdn=50/s' also limits the downloads.", metavar="SPEC")
-    max_retries: int = setting(5, "Retries per image and per API call, for transient errors (5xx, timeouts, cut "
-                               "answers).", min=0, max=20)
-    backoff: float = setting(1.0, "First retry pause in seconds; doubles each retry, with jitter.", min=0.0, max=60.0)
-    timeout: float = setting(120.0, "Seconds allowed for one download or API call.", min=1.0, max=3600.0)
+    max_retries: int = setting(DEFAULTS.max_retries, "Retries per image and per API call, for transient errors (5xx, "
+                               "timeouts, cut answers).", min=0, max=20)
+    backoff: float = setting(DEFAULTS.backoff_s, "First retry pause in seconds; doubles each retry, with jitter.",
+                             min=0.0, max=60.0)
+    timeout: float = setting(DEFAULTS.timeout_s, "Seconds allowed for one download or API call.", min=1.0, max=3600.0)
 
     def check(self) -> None:
         if self.shard is None and self.result is None:
@@ -61,11 +69,12 @@ class ImagesSettings(Settings):
 class ImagesSummary(Summary):
     size: str
     downloaded: int = 0
-    skipped: int = 0  # already on disk
+    skipped: int = 0  # already stored
     failed: int = 0  # by this run
     bytes: int = 0
     url_refreshes: int = 0
     seconds: float = 0.0
+    cpu_s: float = 0.0  # this process's CPU
     reasons: dict[str, int] = field(default_factory=dict)  # failure reason -> images (this run)
     done_total: int = 0  # in the database for this result and size
     failed_total: int = 0
@@ -75,7 +84,10 @@ class ImagesSummary(Summary):
         elapsed = max(self.seconds, 1e-9)
         lines = [f"downloaded {self.downloaded:,} images ({self.bytes / 1e6:,.1f} MB) in {elapsed:.1f} s: "
                  f"{self.downloaded / elapsed:,.1f} images/s, {self.bytes / 1e6 / elapsed:,.2f} MB/s; "
-                 f"{self.skipped:,} already on disk; {self.failed:,} failed; {self.url_refreshes:,} URLs refreshed"]
+                 f"{self.skipped:,} already stored; {self.failed:,} failed; {self.url_refreshes:,} URLs refreshed"]
+        handled = self.downloaded + self.skipped + self.failed
+        if handled:
+            lines.append(f"client CPU {self.cpu_s:.1f} s, {self.cpu_s / handled * 1000:.2f} ms per image")
         lines += [f"  failed {n:,}: {reason}" for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:5]]
         lines.append(f"in the database for this result and size: {self.done_total:,} done, {self.failed_total:,} "
                      "failed" + (" (retry them with --retry-failed)" if self.failed_total else ""))
@@ -86,10 +98,16 @@ class ImagesSummary(Summary):
             return []
         return [f"{len(self.unknown_ids):,} ids of the shard are not in the result (e.g. {self.unknown_ids[0]})"]
 
+    def failure(self) -> RunFailure | None:
+        if not self.failed:
+            return None
+        return RunFailure(f"{self.failed:,} image(s) failed (reasons above and in image_downloads)",
+                          hint="rerun with --retry-failed to try them again")
+
 
 async def images_async(target: DatabaseTarget | str, settings: ImagesSettings, *, quiet: bool = True) -> ImagesSummary:
-    from etl.images.download import Tuning
-    from etl.images.runner import DownloadRequest, download_images
+    from etl.images.runner import download_images
+    from etl.images.settings import DownloadRequest, Tuning
     from etl.mapillary.client import ClientSettings
     from etl.progress import make_progress
 
@@ -100,17 +118,20 @@ async def images_async(target: DatabaseTarget | str, settings: ImagesSettings, *
                             backoff_s=settings.backoff, timeout_s=settings.timeout,
                             concurrency=min(settings.concurrency, 16))
     tuning = Tuning(concurrency=settings.concurrency, max_retries=settings.max_retries, backoff_s=settings.backoff,
-                    timeout_s=settings.timeout)
+                    timeout_s=settings.timeout, batch_images=settings.batch_images, lease_s=settings.lease,
+                    draft=not settings.no_draft)
     target = await ready(target)
     with make_progress(f"images {settings.size}", "images", quiet=quiet) as progress:
-        counts, outcomes, unknown = await download_images(target, request, client, tuning, progress)
+        outcome = await download_images(target, request, client, tuning, progress)
+    counts = outcome.counts
     return ImagesSummary(
         settings.size, downloaded=counts.downloaded, skipped=counts.skipped, failed=counts.failed, bytes=counts.bytes,
-        url_refreshes=counts.url_refreshes, seconds=time.monotonic() - counts.started, reasons=dict(counts.reasons),
-        done_total=sum(r["n"] for r in outcomes if r["state"] == "done"),
-        failed_total=sum(r["n"] for r in outcomes if r["state"] == "failed"), unknown_ids=list(unknown))
+        url_refreshes=counts.url_refreshes, seconds=time.monotonic() - counts.started, cpu_s=counts.cpu_s,
+        reasons=dict(counts.reasons), done_total=sum(r["n"] for r in outcome.summary if r["state"] == "done"),
+        failed_total=sum(r["n"] for r in outcome.summary if r["state"] == "failed"), unknown_ids=list(outcome.unknown))
 
 
 def run_images(target: DatabaseTarget | str, settings: ImagesSettings, *, quiet: bool = True) -> ImagesSummary:
-    """Download the images of a result (or of a CSV shard) with EXIF; a rerun resumes."""
+    """Download the images of a result (or of a CSV shard) with EXIF; a rerun resumes. Failed
+    images are counted in the summary (`summary.failed`, `summary.failure()`), not raised."""
     return run_async(images_async(target, settings, quiet=quiet))
