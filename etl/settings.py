@@ -197,8 +197,7 @@ class Settings:
         """The command-line options giving these settings (all non-default ones, or `keys` in order)."""
         fields = self.keys()
         chosen = keys if keys is not None else [k for k, f in fields.items()
-                                               if getattr(self, f.name) != f.default and f.default is not MISSING
-                                               or f.default is MISSING]
+                                               if f.default is MISSING or getattr(self, f.name) != f.default]
         argv: list[str] = []
         for key in chosen:
             f = fields[key]
