@@ -91,6 +91,7 @@ class CrawlSettings(Settings):
         parse_limits(self.rate_limit)
         check_api_url("Graph API", self.graph_url, GRAPH_URL)
         check_api_url("tiles", self.tiles_url, TILES_URL)
+        self.engine()  # the engine's own checks too (e.g. --since after --until), before anything runs
 
     def area(self) -> AreaSpec:
         return area_spec(self.bbox, self.continent, self.polygon)
