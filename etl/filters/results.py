@@ -119,7 +119,7 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
     curated, attributes = params.curation.curates, await attribute_predicate(conn, params)
     if row is None:
         result_id = await conn.fetchval(sql_text("filters/result_create.sql"), params.name,
-                                        json.dumps(params.stored()), json.dumps(layers))
+                                        params.stored(), layers)
         handle = ResultHandle(params.name, result_id, True, curated, attributes)
         # a table of such a name can only be a leftover of a schema downgrade: never reuse it
         await _drop_partitions(conn, handle)
