@@ -210,6 +210,7 @@ class FilterPoint(Base):
     make: Mapped[str | None] = mapped_column(Text)
     model: Mapped[str | None] = mapped_column(Text)
     creator_username: Mapped[str | None] = mapped_column(Text)
+    cell_id: Mapped[int | None] = mapped_column(BigInteger)  # the curation grid's cell (NULL without a cell size)
 
 
 class SequenceLine(Base):
