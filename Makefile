@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 system-packages:
 	@bash scripts/ensure-system-packages.sh
 	@bash ext/mlyetl_spacing/install.sh
+	@bash scripts/ensure-citus.sh
 
 test: setup
 	$(BIN)/pytest

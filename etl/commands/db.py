@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from etl.cli_options import database_options
-from etl.db import migrate
+from etl.db import citus, migrate
 from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
@@ -132,10 +132,12 @@ async def _server_facts(target: DatabaseTarget) -> list[str]:
             "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"
         )
         size = await conn.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        nodes = await citus.status_lines(conn)  # the cluster's nodes, on a Citus coordinator
     current = await migrate.current_revision(target) if postgis else "no PostGIS yet"
     head = migrate.head_revision()
     return [
         f"server: PostgreSQL {server}; PostGIS {postgis or 'not installed'}",
         f"schema: {current} (latest {head}){'' if current == head else ' - run: mlyetl db migrate'}",
         f"size: {size}",
+        *nodes,
     ]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
+from etl.db import citus
 from etl.db.connect import connect
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
@@ -131,7 +132,24 @@ async def upgrade(target: DatabaseTarget | str, revision: str = "head") -> str:
         command.upgrade(_config(sync_conn), revision)
         return _current(sync_conn)
 
-    return str(await _with_alembic(target, action))
+    result = str(await _with_alembic(target, action))
+    if result == head_revision():
+        await distribute(target)
+    return result
+
+
+async def distribute(target: DatabaseTarget | str) -> list[str]:
+    """After the migrations: on a Citus coordinator, place the tables (etl/db/citus.py);
+    nothing on a single server. Under the migration lock, so two processes never race."""
+    conn = await connect(target)
+    try:
+        if not await citus.is_citus(conn):
+            return []
+        # a session lock (each create_distributed_table commits on its own)
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_ID)
+        return await citus.distribute(conn)
+    finally:
+        await conn.close()  # releases the lock
 
 
 async def downgrade(target: DatabaseTarget | str, revision: str = "base") -> str:
@@ -155,6 +173,8 @@ async def ensure_schema(target: DatabaseTarget | str) -> None:
         version = await conn.fetchval("SELECT version_num FROM alembic_version") if has_table else None
         if version != head_revision():
             await upgrade(target)
+        elif await citus.is_citus(conn):
+            await distribute(target)  # a table another node's migration made, a new worker: cheap when done
         await install_base_styles(conn)
     finally:
         await conn.close()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from etl.db import citus
 from etl.errors import UserInputError
 from etl.filters.params import FilterParams
 from etl.paths import sql_text
@@ -37,6 +38,7 @@ class ResultHandle:
     curated: bool = False  # spacing writes filter_candidates; curation fills filter_points from it
     attributes: str = "true"  # the attribute filters as an SQL condition (attribute_predicate.sql)
     was_finished: bool = False  # the result's last run finished (else curation must run again)
+    distributed: bool = False  # on a Citus coordinator (etl/db/citus.py): result tables sharded
 
     def partition(self, parent: str) -> str:
         return f"{parent}_r{self.id:d}"
@@ -117,14 +119,16 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
     """Create result `params.name` or check that it matches; start it over when needed."""
     row = await conn.fetchrow(sql_text("filters/result_get.sql"), params.name)
     curated, attributes = params.curation.curates, await attribute_predicate(conn, params)
+    distributed = await citus.is_citus(conn)
     if row is None:
         result_id = await conn.fetchval(sql_text("filters/result_create.sql"), params.name,
                                         params.stored(), layers)
-        handle = ResultHandle(params.name, result_id, True, curated, attributes)
+        handle = ResultHandle(params.name, result_id, True, curated, attributes, distributed=distributed)
         # a table of such a name can only be a leftover of a schema downgrade: never reuse it
         await _drop_partitions(conn, handle)
         return await _prepare_partitions(conn, handle)
-    handle = ResultHandle(params.name, row["id"], True, curated, attributes, row["state"] == "finished")
+    handle = ResultHandle(params.name, row["id"], True, curated, attributes, row["state"] == "finished",
+                          distributed)
     stored = _json(row["params"])
     if stored != params.stored() and not replace:
         changed = ", ".join(sorted(k for k in stored.keys() | params.stored().keys()
@@ -167,6 +171,8 @@ async def _prepare_partitions(conn: asyncpg.Connection, handle: ResultHandle) ->
                 ddl = await _ddl(conn, handle, parent)
                 await conn.execute(ddl["create_table"])
                 await conn.execute(ddl["add_check"])
+    for parent, table in handle.partitions.items():  # on Citus: sharded like their parents (no-op elsewhere)
+        await citus.distribute_like_parent(conn, table, parent)
     handle.fresh = True
     return handle
 
@@ -179,13 +185,20 @@ async def index_statements(conn: asyncpg.Connection, handle: ResultHandle) -> li
               "dataset": handle.dataset_table}
     # each line indexes the table of its "ON {placeholder}"
     # (without curation the dataset is the points table: its lines would index it twice)
-    wanted = [(tables[line.split(" ON {")[1].split("}")[0]], line.format(**tables))
+    # the primary keys' columns are the parents' (on Citus they include the distribution column)
+    keys = {f"{name}_key": await _parent_key(conn, table.rsplit("_r", 1)[0]) for name, table in tables.items()}
+    wanted = [(tables[line.split(" ON {")[1].split("}")[0]], line.format(**tables, **keys))
               for line in text.splitlines() if line.strip() and not line.startswith("--")
               and (handle.curated or "{dataset}" not in line)]
     existing = {r["indexname"] for r in await conn.fetch(
         "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1::text[])",
         list(tables.values()))}
     return [(table, sql) for table, sql in wanted if not any(f" {name} " in sql for name in existing)]
+
+
+async def _parent_key(conn: asyncpg.Connection, parent: str) -> str:
+    """The primary key columns of `parent`, quoted, in order."""
+    return await conn.fetchval(sql_text("filters/parent_key.sql"), f"public.{parent}")
 
 
 async def attach_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> None:

@@ -17,6 +17,7 @@ import os
 
 import asyncpg
 
+from etl.db import citus
 from etl.errors import RunFailure, UserInputError
 from etl.paths import sql_text
 
@@ -65,6 +66,11 @@ async def use_c_walk(conn: asyncpg.Connection) -> bool:
     reason = _unusable(state["available"])
     if reason is None and state["installed"] != VERSION:
         reason = await _create_extension(conn, state["installed"])
+    if reason is None and await citus.is_citus(conn):
+        # on Citus the walk runs on the workers: all nodes need the extension, or none uses it
+        missing = await citus.nodes_without(conn, EXTENSION, VERSION)
+        if missing:
+            reason = f"missing on Citus node(s) {', '.join(missing)}"
     if reason is None:
         log.info("spacing walk: C (extension %s %s)", EXTENSION, VERSION)
         return True

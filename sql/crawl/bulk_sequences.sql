@@ -6,7 +6,7 @@ WITH seqs AS (
     ON CONFLICT (id) DO UPDATE SET
         first_captured_at = least(q.first_captured_at, EXCLUDED.first_captured_at),
         last_captured_at = greatest(q.last_captured_at, EXCLUDED.last_captured_at),
-        last_seen = now()
+        last_seen = EXCLUDED.last_seen  -- its default, now() (Citus: see upsert_images.sql)
     RETURNING (q.xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted) FROM seqs

@@ -2,6 +2,8 @@
 -- Border rows (crawl_staging_border) are kept only when the point is in the area.
 -- DISTINCT ON drops an image seen twice in one batch (it lay on a shared box edge);
 -- the id order gives every writer the same lock order, which avoids deadlocks.
+-- last_seen = EXCLUDED.last_seen: the staged row's default, now() (on Citus the DO UPDATE
+-- SET of a distributed table takes no now(), only immutable expressions).
 WITH kept AS (
     SELECT DISTINCT ON (s.id) s.*
     FROM (SELECT * FROM crawl_staging
@@ -13,7 +15,7 @@ WITH kept AS (
 up AS (
     INSERT INTO images AS i  -- the staging tables are LIKE images: same columns, same order
     SELECT * FROM kept
-    ON CONFLICT (id) DO UPDATE SET
+    ON CONFLICT ON CONSTRAINT images_pkey DO UPDATE SET  -- (id), or (id, sequence_id) on Citus
         sequence_id = EXCLUDED.sequence_id, captured_at = EXCLUDED.captured_at, geom = EXCLUDED.geom,
         geom_is_computed = EXCLUDED.geom_is_computed, original_geom = EXCLUDED.original_geom,
         compass_angle = EXCLUDED.compass_angle, computed_compass_angle = EXCLUDED.computed_compass_angle,
@@ -22,7 +24,7 @@ up AS (
         model = EXCLUDED.model, width = EXCLUDED.width, height = EXCLUDED.height,
         creator_id = EXCLUDED.creator_id, creator_username = EXCLUDED.creator_username,
         organization_id = EXCLUDED.organization_id, quality_score = EXCLUDED.quality_score,
-        last_seen = now(), deleted_at = NULL
+        last_seen = EXCLUDED.last_seen, deleted_at = NULL
     RETURNING i.sequence_id, i.captured_at, (i.xmax = 0) AS inserted
 ),
 seqs AS (
@@ -31,7 +33,7 @@ seqs AS (
     ON CONFLICT (id) DO UPDATE SET
         first_captured_at = least(q.first_captured_at, EXCLUDED.first_captured_at),
         last_captured_at = greatest(q.last_captured_at, EXCLUDED.last_captured_at),
-        last_seen = now()
+        last_seen = EXCLUDED.last_seen
     RETURNING (q.xmax = 0) AS inserted
 )
 SELECT (SELECT count(*) FROM up) AS images,

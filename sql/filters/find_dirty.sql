@@ -12,7 +12,8 @@ WITH current_state AS (
     FROM images i
     WHERE i.deleted_at IS NULL
       AND ($2::text IS NULL OR NOT EXISTS (
-              SELECT 1 FROM filter_points e WHERE e.result_name = $2 AND e.image_id = i.id))
+              SELECT 1 FROM filter_points e WHERE e.result_name = $2 AND e.image_id = i.id
+                AND e.sequence_id = i.sequence_id))
     GROUP BY i.sequence_id
 ),
 stored AS (

@@ -21,4 +21,4 @@ SELECT $1, k.id, b.sequence_id, CASE WHEN k.urban THEN 'urban' ELSE 'other' END,
        i.is_pano, i.width, i.height, i.make, i.model, i.creator_username
 FROM bucket b
 CROSS JOIN LATERAL unnest(b.kept_ids, b.kept_urban, b.kept_lon, b.kept_lat) AS k(id, urban, lon, lat)
-JOIN images i ON i.id = k.id
+JOIN images i ON i.id = k.id AND i.sequence_id = b.sequence_id  -- the shard of the sequence (Citus)

@@ -18,4 +18,5 @@ WHERE i.deleted_at IS NULL
   AND {attributes}
   AND (c.covered OR ST_Intersects(c.geom, i.geom))
   AND ($5::text IS NULL OR NOT EXISTS (
-        SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id))
+        SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id
+                AND e.sequence_id = i.sequence_id))

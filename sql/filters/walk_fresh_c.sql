@@ -35,13 +35,14 @@ FROM (
         FROM images i
         WHERE i.deleted_at IS NULL
           AND (hashtext(i.sequence_id) & 2147483647) % $9::integer = $10::integer
-        OFFSET 0
+        {fence}  -- OFFSET 0; left out on Citus, where it would pull the rows to the coordinator
     ) i
     LEFT JOIN boundary_cells c ON c.layer_id = $1 AND c.cell = mlyetl_grid_cell(i.lon, i.lat, $3)
                               AND (c.covered OR ST_Intersects(c.geom, i.geom))
     LEFT JOIN boundary_cells u ON u.layer_id = $2 AND u.cell = mlyetl_grid_cell(i.lon, i.lat, $4)
                               AND c.cell IS NOT NULL
     WHERE $5::text IS NULL OR NOT EXISTS (
-            SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id)
+            SELECT 1 FROM filter_points e WHERE e.result_name = $5 AND e.image_id = i.id
+                AND e.sequence_id = i.sequence_id)
     GROUP BY i.sequence_id
 ) walked

@@ -1,0 +1,214 @@
+"""The pipeline on a real Citus cluster (coordinator + 2 workers on this machine): tables
+placed and colocated by `db migrate`, every stage through the coordinator with its heavy
+statements on the workers, and the same outputs as a single server, byte for byte."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import asyncpg
+
+from etl.filters.params import FilterParams
+from etl.filters.results import ResultHandle
+from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, sql_for
+from tests.citus.cluster import CitusCluster
+from tests.conftest import run_cli
+from tests.crawler.conftest import (WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query,
+                                    start_crawl, task_states)
+from tests.qgis.conftest import open_in_qgis
+
+FAULTS = "5xx=0.05,429=0.02:1,timeout=0.01,partial=0.3,short=0.05"
+FILTER = ("--continent", "Europe", "--spacing-urban", "100", "--spacing-other", "300")
+
+
+def _placements(dsn: str) -> dict[str, dict]:
+    rows = query(dsn, "SELECT logicalrelid::text AS t, partmethod::text AS m, repmodel::text AS r, "
+                      "column_to_column_name(logicalrelid, partkey) AS c, colocationid AS g FROM pg_dist_partition")
+    return {r["t"]: dict(r) for r in rows}
+
+
+def _key(dsn: str, table: str) -> list[str]:
+    return [r["a"] for r in query(
+        dsn, "SELECT a.attname::text AS a FROM pg_constraint c CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY "
+             "k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n "
+             "WHERE c.conrelid = $1::regclass AND c.contype = 'p' ORDER BY k.o", table)]
+
+
+def test_migrate_distributes_by_sequence_and_colocates(citus_dsn: str) -> None:
+    placed = _placements(citus_dsn)
+    for table, column in (("sequences", "id"), ("images", "sequence_id"), ("filter_points", "sequence_id"),
+                          ("filter_sequence_lines", "sequence_id"), ("filter_sequences", "sequence_id")):
+        assert placed[table]["m"] == "h" and placed[table]["c"] == column, placed[table]
+    assert len({placed[t]["g"] for t in ("sequences", "images", "filter_points", "filter_sequence_lines",
+                                         "filter_sequences")}) == 1  # one colocation group
+    for table in ("boundary_layers", "boundary_features", "boundary_parts", "boundary_cells", "filter_results",
+                  "image_downloads"):
+        assert placed[table]["m"] == "n" and placed[table]["r"] == "t", placed[table]  # reference tables
+    for table in ("crawl_tasks", "crawls", "crawl_area_parts", "runs", "layer_styles"):
+        assert table not in placed  # on the coordinator
+    assert _key(citus_dsn, "images") == ["id", "sequence_id"]
+    assert _key(citus_dsn, "filter_points") == ["image_id", "result_name", "sequence_id"]
+    again = run_cli("db", "migrate", "--dsn", citus_dsn)
+    assert again.returncode == 0 and "already at" in again.stdout, again.stderr
+    assert _placements(citus_dsn) == placed  # idempotent
+    shards = query(citus_dsn, "SELECT count(DISTINCT nodeport) AS n FROM citus_shards WHERE table_name = 'images'::regclass")
+    assert shards[0]["n"] == 2  # spread over both workers
+
+
+def _sha(out: Path) -> dict[str, str]:
+    manifest = json.loads((out / "manifest-all.json").read_text())
+    return {s["file"]: s["sha256"] for s in manifest["shards"]}
+
+
+def _points(dsn: str) -> list[tuple]:
+    return [tuple(r) for r in query(dsn, "SELECT image_id, sequence_id, class, ST_AsEWKB(geom) AS g, captured_at, "
+                                         "compass_angle, altitude FROM filter_points ORDER BY image_id")]
+
+
+def _lines(dsn: str) -> list[tuple]:
+    return [tuple(r) for r in query(dsn, "SELECT sequence_id, ST_AsEWKB(geom) AS g, image_count, kept_count, length_m "
+                                         "FROM filter_sequence_lines ORDER BY sequence_id")]
+
+
+def _explain_walk(dsn: str) -> str:
+    """EXPLAIN of a result's first-computation walk (the filter's heaviest statement)."""
+    async def run() -> str:
+        conn = await asyncpg.connect(dsn)
+        try:
+            layers = {r["kind"]: {"id": r["id"], "cell_size": r["cell_size"]}
+                      for r in await conn.fetch("SELECT kind, id, cell_size FROM boundary_layers")}
+            layers = {"continent": layers["continent"], "urban": layers["urban"]}
+            handle = ResultHandle("explain", 999, True, True)
+            params = FilterParams(name="explain", continent="Europe", urban="naturalearth-urban", spacing_urban=100,
+                                  spacing_other=300)
+            await create_fresh_tables(conn, handle)
+            args = [*_walk_args(params, layers, True), 2, 0]
+            plan = await conn.fetch("EXPLAIN (VERBOSE) " + sql_for("walk_fresh_c.sql", handle), *args)
+            await drop_scratch(conn, handle)
+            return "\n".join(r[0] for r in plan)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def test_pipeline_on_citus_gives_the_single_server_outputs(citus_dsn: str, db_dsn: str, tmp_path: Path) -> None:
+    outputs = {}
+    with make_simulator(faults=FAULTS) as sim:
+        for name, dsn in (("citus", citus_dsn), ("single", db_dsn)):
+            done = crawl(sim, dsn, "--concurrency", "4", timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert_complete(sim, dsn)
+            done = run_cli("filter", "--name", "r1", *FILTER, "--dsn", dsn, timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+            if name == "citus":
+                assert "spacing walk: C" in done.stderr
+            out = tmp_path / name
+            done = run_cli("export", "csv", "--result", "r1", "--shards", "4", "--out", str(out), "--dsn", dsn)
+            assert done.returncode == 0, done.stderr[-2000:]
+            outputs[name] = out
+        assert _points(citus_dsn) == _points(db_dsn) and len(_points(db_dsn)) > 100
+        assert _lines(citus_dsn) == _lines(db_dsn)
+        assert _sha(outputs["citus"]) == _sha(outputs["single"])  # byte-identical shards (SHA-256)
+        for shard in _sha(outputs["single"]):
+            assert (outputs["citus"] / shard).read_bytes() == (outputs["single"] / shard).read_bytes()
+            assert hashlib.sha256((outputs["citus"] / shard).read_bytes()).hexdigest() == _sha(outputs["citus"])[shard]
+
+        # the walk runs on the workers: a Citus plan with one task per shard, images read there
+        plan = _explain_walk(citus_dsn)
+        assert "Custom Scan (Citus Adaptive)" in plan and "Task Count: 8" in plan, plan
+        assert "images_10" in plan  # a shard of images, scanned on a worker
+
+        # an incremental re-run after a change recomputes the same way on both
+        for dsn in (citus_dsn, db_dsn):
+            query(dsn, "UPDATE images SET deleted_at = now() WHERE id IN (SELECT image_id FROM filter_points "
+                       "ORDER BY image_id LIMIT 5)")
+            done = run_cli("filter", "--name", "r1", *FILTER, "--dsn", dsn, timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+        assert _points(citus_dsn) == _points(db_dsn)
+
+        # images of one shard, the report, the status, through the coordinator
+        shard = sorted(outputs["citus"].glob("all-*.csv"))[0]
+        done = run_cli("images", "download", "--shard", str(shard), "--size", "256", "--out", str(tmp_path / "img"),
+                       "--graph-url", sim.base_url, "--dsn", citus_dsn, env={"MAPILLARY_TOKEN": "MLY|4242|simulator"})
+        assert done.returncode == 0, done.stderr[-2000:]
+        rows = len(shard.read_text().splitlines()) - 1
+        assert len(list((tmp_path / "img").rglob("*.jpg"))) == rows > 0
+        assert query(citus_dsn, "SELECT count(*) AS n FROM image_downloads WHERE state = 'done'")[0]["n"] == rows
+    done = run_cli("report", "--result", "r1", "--out", str(tmp_path / "report"), "--dsn", citus_dsn)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "report" / "index.html").exists()
+    done = run_cli("status", "--dsn", citus_dsn)
+    assert done.returncode == 0 and "r1" in done.stdout, done.stderr[-2000:]
+    status = run_cli("db", "status", "--dsn", citus_dsn)
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.count("mlyetl_spacing 1.2") == 3, status.stdout  # coordinator and both workers
+    assert "2 worker(s)" in status.stdout
+
+
+def test_qgis_opens_a_distributed_result(citus_dsn: str, qgis_available: None) -> None:
+    with make_simulator() as sim:
+        assert crawl(sim, citus_dsn).returncode == 0
+    done = run_cli("filter", "--name", "q", *FILTER, "--dsn", citus_dsn, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    kept = query(citus_dsn, "SELECT count(*) AS n FROM filter_points")[0]["n"]
+    layers = open_in_qgis(citus_dsn, "public.filter_points_r1:geom", "public.images:geom")
+    assert layers["public.filter_points_r1:geom"]["valid"] and layers["public.filter_points_r1:geom"]["features"] == kept
+    assert layers["public.filter_points_r1:geom"]["attribute"] == "class"  # styled
+
+
+def test_without_the_extension_on_a_worker_every_node_walks_in_plpgsql(citus_cluster: CitusCluster,
+                                                                       citus_dsn: str, db_dsn: str) -> None:
+    database = citus_dsn.rsplit("/", 1)[1]
+    worker = citus_cluster.dsn(citus_cluster.workers[0], database)
+    # that node cannot have it: an object of the same name is in the way
+    query(worker, "CREATE FUNCTION mlyetl_row_hash(bigint, xid) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint'")
+    with make_simulator() as sim:
+        for dsn in (citus_dsn, db_dsn):
+            assert crawl(sim, dsn).returncode == 0
+    done = run_cli("filter", "--name", "p", *FILTER, "--dsn", citus_dsn, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    port = citus_cluster.workers[0].port()
+    assert f"PL/pgSQL fallback (extension mlyetl_spacing missing on Citus node(s) 127.0.0.1:{port}" in done.stderr
+    single = run_cli("filter", "--name", "p", *FILTER, "--dsn", db_dsn, timeout=300)
+    assert single.returncode == 0, single.stderr[-2000:]
+    assert _points(citus_dsn) == _points(db_dsn)
+    status = run_cli("db", "status", "--dsn", citus_dsn)
+    assert f"worker 127.0.0.1:{port}: no mlyetl_spacing 1.2" in status.stdout, status.stdout
+
+
+def _finished(dsn: str) -> int:
+    try:
+        states = task_states(dsn)
+    except Exception:  # not migrated yet, or a node is down
+        return 0
+    return sum(states.get(s, 0) for s in ("done", "empty", "split"))
+
+
+def test_two_crawlers_share_the_queue_and_ride_out_a_worker_restart(citus_cluster: CitusCluster,
+                                                                    citus_dsn: str) -> None:
+    with make_simulator(WIDE, faults="slow=1.0:0.03,5xx=0.03") as sim:
+        args = ("--box-size", "0.02", "--concurrency", "2")
+        first = start_crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG)
+        second = start_crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG)
+        deadline = time.monotonic() + 120
+        while _finished(citus_dsn) < 15 and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first.poll() is None and second.poll() is None, first.communicate()
+        worker = citus_cluster.workers[1]
+        worker.stop()  # fast shutdown: the shards on it are gone for a while
+        time.sleep(1.5)
+        worker.start()
+        outs = [proc.communicate(timeout=300) for proc in (first, second)]
+        for proc, (_, err) in zip((first, second), outs):
+            assert proc.returncode == 0, err[-3000:]
+        assert any("database unavailable" in err for _, err in outs)  # noticed, waited, went on
+        assert_complete(sim, citus_dsn, WIDE_AREA_ARG)
+    assert set(task_states(citus_dsn)) <= {"done", "empty", "split"}
+    finished = [r["n"] for r in query(citus_dsn, "SELECT (counters ->> 'tasks_finished')::int AS n FROM runs "
+                                                 "WHERE kind = 'crawl' AND status = 'finished'")]
+    assert len(finished) == 2 and min(finished) > 0, finished  # both crawlers took tasks from the one queue
