@@ -84,7 +84,7 @@ async def _exists(conn: asyncpg.Connection, table: str) -> bool:
 
 async def _placed(conn: asyncpg.Connection, table: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT partmethod, column_to_column_name(logicalrelid, partkey) AS column, colocationid "
+        "SELECT partmethod::text, repmodel::text, column_to_column_name(logicalrelid, partkey) AS column, colocationid "
         "FROM pg_dist_partition WHERE logicalrelid = $1::regclass", f"public.{table}")
 
 
@@ -134,6 +134,10 @@ async def _place(conn: asyncpg.Connection, placement: Placement) -> bool:
     if placement.kind == "local" or not await _exists(conn, table):
         return False
     placed = await _placed(conn, table)
+    if placed is not None and placed["partmethod"] == "n" and placed["repmodel"] != "t":
+        # a "Citus local table": Citus made it one when a table it refers to became a
+        # reference table; it is placed like any local table
+        placed = None
     if placed is not None:
         kind = KIND_OF_METHOD.get(placed["partmethod"], "other")
         if kind != placement.kind or (placement.column and placed["column"] != placement.column):

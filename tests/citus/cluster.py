@@ -24,7 +24,9 @@ from etl.db.cluster import DB_USER, EmbeddedCluster, remove_cluster_files
 
 # Later than mlyetl.conf in postgresql.conf: wins where both set something. Small memory
 # (three servers share one machine with the rest of the suite), few shards (each filter
-# result adds three partitions, each with a shard per colocation group member).
+# result adds three partitions, each with a shard per colocation group member). No SSL
+# between the nodes: the servers run with the test runner's HOME, whose ~/.postgresql the
+# server user may not read.
 CITUS_SETTINGS = """\
 shared_preload_libraries = 'citus'
 shared_buffers = '{shared_buffers}'
@@ -32,6 +34,7 @@ max_connections = 200
 citus.shard_count = {shards}
 max_worker_processes = 16
 wal_level = logical
+citus.node_conninfo = 'sslmode=disable'
 """
 
 
