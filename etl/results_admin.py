@@ -27,7 +27,8 @@ async def drop_result(conn: asyncpg.Connection, name: str) -> int:
     tables = [f"{prefix}{int(result_id):d}" for prefix in RESULT_TABLE_PREFIXES]
     async with conn.transaction():
         await conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")  # names built from an integer id only
-        await conn.execute(sql_text("results/delete.sql"), name, tables)
+        await conn.execute(sql_text("results/delete_styles.sql"), tables)
+        await conn.execute(sql_text("results/delete.sql"), name)
     return int(result_id)
 
 

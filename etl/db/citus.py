@@ -112,6 +112,18 @@ async def _key_with_column(conn: asyncpg.Connection, table: str, column: str) ->
                        f"ADD CONSTRAINT {_ident(name)} PRIMARY KEY ({new})")
 
 
+async def _drop_foreign_keys(conn: asyncpg.Connection, table: str) -> None:
+    """A distributed table's foreign keys (to filter_results, a reference table) go: with
+    one, Citus runs a transaction's writes to the table over one connection per node
+    (no parallel writes to the shards), and the filter writes a result's points, lines and
+    signatures in one transaction. Nothing relies on them: a result's rows live in its
+    partitions, which are dropped with it."""
+    names = await conn.fetch("SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'",
+                             f"public.{table}")
+    for row in names:
+        await conn.execute(f"ALTER TABLE {_ident(table)} DROP CONSTRAINT {_ident(row['conname'])}")
+
+
 async def _distribute_functions(conn: asyncpg.Connection) -> None:
     """The schema's own SQL and PL/pgSQL functions and aggregates (grid cell, haversine,
     the spacing walk's fallback) on every node: the workers run them inside pushed-down
@@ -149,6 +161,7 @@ async def _place(conn: asyncpg.Connection, placement: Placement) -> bool:
         await conn.execute("SELECT create_reference_table($1)", table)
     else:
         await _key_with_column(conn, table, placement.column)
+        await _drop_foreign_keys(conn, table)
         await conn.execute("SELECT create_distributed_table($1, $2, colocate_with => $3)", table,
                            placement.column, placement.colocate_with or "default")
     if has_rows:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
@@ -20,6 +21,9 @@ from tests.conftest import run_cli
 from tests.crawler.conftest import (WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query,
                                     start_crawl, task_states)
 from tests.qgis.conftest import open_in_qgis
+
+# three servers, a simulator and the CLI share the machine: more time than a one-server test
+pytestmark = pytest.mark.timeout(900)
 
 FAULTS = "5xx=0.05,429=0.02:1,timeout=0.01,partial=0.3,short=0.05"
 FILTER = ("--continent", "Europe", "--spacing-urban", "100", "--spacing-other", "300")
