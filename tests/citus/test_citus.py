@@ -65,7 +65,7 @@ def test_migrate_distributes_by_sequence_and_colocates(citus_dsn: str) -> None:
 
 def _sha(out: Path) -> dict[str, str]:
     manifest = json.loads((out / "manifest-all.json").read_text())
-    return {s["file"]: s["sha256"] for s in manifest["shards"]}
+    return {f["path"]: f["sha256"] for f in manifest["files"]}
 
 
 def _points(dsn: str) -> list[tuple]:
