@@ -261,7 +261,7 @@ async def status_lines(conn: asyncpg.Connection) -> list[str]:
         if f.extension == wanted:
             state = f"{extension} {wanted}"
         elif f.available == wanted:
-            state = f"{extension} {wanted} installed, not created yet (the next filter creates it)"
+            state = f"{extension} {wanted} on the server, not in this database (the filter creates it where it can)"
         else:
             state = f"no {extension} {wanted} (PL/pgSQL spacing walk on every node until it has it)"
         lines.append(f"  {f.role} {f.name}:{f.port}{'' if f.active else ' (inactive)'}: {state}")

@@ -167,4 +167,5 @@ async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: i
 
 async def finish(conn: asyncpg.Connection, handle: ResultHandle, figures: dict) -> dict:
     """Store the result's counts (plus this run's `figures`) and mark it finished."""
-    return dict(await conn.fetchval(sql_for("result_finish.sql", handle), handle.name, figures))
+    summed = await conn.fetchval(sql_for("result_counts.sql", handle), handle.name)
+    return dict(await conn.fetchval(sql_for("result_finish.sql", handle), handle.name, figures, summed))

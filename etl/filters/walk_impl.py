@@ -66,11 +66,11 @@ async def use_c_walk(conn: asyncpg.Connection) -> bool:
     reason = _unusable(state["available"])
     if reason is None and state["installed"] != VERSION:
         reason = await _create_extension(conn, state["installed"])
-    if reason is None and await citus.is_citus(conn):
+    if _unusable(state["available"]) is None and await citus.is_citus(conn):
         # on Citus the walk runs on the workers: all nodes need the extension, or none uses it
         missing = await citus.nodes_without(conn, EXTENSION, VERSION)
         if missing:
-            reason = f"missing on Citus node(s) {', '.join(missing)}"
+            reason = f"missing on Citus node(s) {', '.join(missing)}" + (f": {reason}" if reason else "")
     if reason is None:
         log.info("spacing walk: C (extension %s %s)", EXTENSION, VERSION)
         return True

@@ -67,8 +67,16 @@ class CitusCluster:
             self._configure(node)
             node.ensure_running()
 
-    def start_node(self, node: EmbeddedCluster) -> None:
-        node.start()
+    def restart_node(self, node: EmbeddedCluster, down_s: float) -> None:
+        """Stop a node (fast shutdown: its connections are cut), wait, start it on the same
+        port (the coordinator's metadata names it; EmbeddedCluster.start may pick another)."""
+        import time
+
+        port = node.port()
+        node.stop()
+        time.sleep(down_s)
+        node._run_as_server(["pg_ctl", "-D", str(node.pgdata), "-l", str(node.log_file), "-w", "-t", "60",
+                             "-o", f"-p {port}", "start"])
 
     def stop(self) -> None:
         for node in reversed(self.nodes):

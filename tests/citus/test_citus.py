@@ -170,19 +170,30 @@ def test_without_the_extension_on_a_worker_every_node_walks_in_plpgsql(citus_clu
     database = citus_dsn.rsplit("/", 1)[1]
     worker = citus_cluster.dsn(citus_cluster.workers[0], database)
     # that node cannot have it: an object of the same name is in the way
-    query(worker, "CREATE FUNCTION mlyetl_row_hash(bigint, xid) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint'")
+    asyncio.run(_execute(worker, "SET citus.enable_ddl_propagation = off",
+                         "CREATE FUNCTION mlyetl_row_hash(bigint, xid) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint'"))
     with make_simulator() as sim:
         for dsn in (citus_dsn, db_dsn):
             assert crawl(sim, dsn).returncode == 0
     done = run_cli("filter", "--name", "p", *FILTER, "--dsn", citus_dsn, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     port = citus_cluster.workers[0].port()
-    assert f"PL/pgSQL fallback (extension mlyetl_spacing missing on Citus node(s) 127.0.0.1:{port}" in done.stderr
+    line = next(l for l in done.stderr.splitlines() if "spacing walk" in l)
+    assert "PL/pgSQL fallback (extension mlyetl_spacing missing on Citus node(s)" in line and f":{port}" in line, line
     single = run_cli("filter", "--name", "p", *FILTER, "--dsn", db_dsn, timeout=300)
     assert single.returncode == 0, single.stderr[-2000:]
     assert _points(citus_dsn) == _points(db_dsn)
     status = run_cli("db", "status", "--dsn", citus_dsn)
-    assert f"worker 127.0.0.1:{port}: no mlyetl_spacing 1.2" in status.stdout, status.stdout
+    assert f"worker 127.0.0.1:{port}: mlyetl_spacing 1.2 on the server, not in this database" in status.stdout, status.stdout
+
+
+async def _execute(dsn: str, *statements: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for sql in statements:
+            await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 def _finished(dsn: str) -> int:
@@ -203,10 +214,7 @@ def test_two_crawlers_share_the_queue_and_ride_out_a_worker_restart(citus_cluste
         while _finished(citus_dsn) < 15 and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert first.poll() is None and second.poll() is None, first.communicate()
-        worker = citus_cluster.workers[1]
-        worker.stop()  # fast shutdown: the shards on it are gone for a while
-        time.sleep(1.5)
-        worker.start()
+        citus_cluster.restart_node(citus_cluster.workers[1], 1.5)  # its shards are gone for a while
         outs = [proc.communicate(timeout=300) for proc in (first, second)]
         for proc, (_, err) in zip((first, second), outs):
             assert proc.returncode == 0, err[-3000:]
