@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import asyncpg
@@ -16,11 +15,8 @@ import pytest
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
 from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, sql_for
-from tests.citus.cluster import CitusCluster
 from tests.conftest import run_cli
-from tests.crawler.conftest import (WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query,
-                                    start_crawl, task_states)
-from tests.qgis.conftest import open_in_qgis
+from tests.crawler.conftest import assert_complete, crawl, make_simulator, query
 
 # three servers, a simulator and the CLI share the machine: more time than a one-server test
 pytestmark = pytest.mark.timeout(900)
@@ -134,93 +130,3 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_dsn: str, db_ds
             done = run_cli("filter", "--name", "r1", *FILTER, "--dsn", dsn, timeout=300)
             assert done.returncode == 0, done.stderr[-2000:]
         assert _points(citus_dsn) == _points(db_dsn)
-
-        # images of one shard, the report, the status, through the coordinator
-        shard = sorted(outputs["citus"].glob("all-*.csv"))[0]
-        done = run_cli("images", "download", "--shard", str(shard), "--size", "256", "--out", str(tmp_path / "img"),
-                       "--graph-url", sim.base_url, "--dsn", citus_dsn, env={"MAPILLARY_TOKEN": "MLY|4242|simulator"})
-        assert done.returncode == 0, done.stderr[-2000:]
-        rows = len(shard.read_text().splitlines()) - 1
-        assert len(list((tmp_path / "img").rglob("*.jpg"))) == rows > 0
-        assert query(citus_dsn, "SELECT count(*) AS n FROM image_downloads WHERE state = 'done'")[0]["n"] == rows
-    done = run_cli("report", "--result", "r1", "--out", str(tmp_path / "report"), "--dsn", citus_dsn)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert (tmp_path / "report" / "index.html").exists()
-    done = run_cli("status", "--dsn", citus_dsn)
-    assert done.returncode == 0 and "r1" in done.stdout, done.stderr[-2000:]
-    status = run_cli("db", "status", "--dsn", citus_dsn)
-    assert status.returncode == 0, status.stderr
-    assert status.stdout.count("mlyetl_spacing 1.2") == 3, status.stdout  # coordinator and both workers
-    assert "2 worker(s)" in status.stdout
-
-
-def test_qgis_opens_a_distributed_result(citus_dsn: str, qgis_available: None) -> None:
-    with make_simulator() as sim:
-        assert crawl(sim, citus_dsn).returncode == 0
-    done = run_cli("filter", "--name", "q", *FILTER, "--dsn", citus_dsn, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    kept = query(citus_dsn, "SELECT count(*) AS n FROM filter_points")[0]["n"]
-    layers = open_in_qgis(citus_dsn, "public.filter_points_r1:geom", "public.images:geom")
-    assert layers["public.filter_points_r1:geom"]["valid"] and layers["public.filter_points_r1:geom"]["features"] == kept
-    assert layers["public.filter_points_r1:geom"]["attribute"] == "class"  # styled
-
-
-def test_without_the_extension_on_a_worker_every_node_walks_in_plpgsql(citus_cluster: CitusCluster,
-                                                                       citus_dsn: str, db_dsn: str) -> None:
-    database = citus_dsn.rsplit("/", 1)[1]
-    worker = citus_cluster.dsn(citus_cluster.workers[0], database)
-    # that node cannot have it: an object of the same name is in the way
-    asyncio.run(_execute(worker, "SET citus.enable_ddl_propagation = off",
-                         "CREATE FUNCTION mlyetl_row_hash(bigint, xid) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint'"))
-    with make_simulator() as sim:
-        for dsn in (citus_dsn, db_dsn):
-            assert crawl(sim, dsn).returncode == 0
-    done = run_cli("filter", "--name", "p", *FILTER, "--dsn", citus_dsn, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    port = citus_cluster.workers[0].port()
-    line = next(l for l in done.stderr.splitlines() if "spacing walk" in l)
-    assert "PL/pgSQL fallback (extension mlyetl_spacing missing on Citus node(s)" in line and f":{port}" in line, line
-    single = run_cli("filter", "--name", "p", *FILTER, "--dsn", db_dsn, timeout=300)
-    assert single.returncode == 0, single.stderr[-2000:]
-    assert _points(citus_dsn) == _points(db_dsn)
-    status = run_cli("db", "status", "--dsn", citus_dsn)
-    assert f"worker 127.0.0.1:{port}: mlyetl_spacing 1.2 on the server, not in this database" in status.stdout, status.stdout
-
-
-async def _execute(dsn: str, *statements: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        for sql in statements:
-            await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _finished(dsn: str) -> int:
-    try:
-        states = task_states(dsn)
-    except Exception:  # not migrated yet, or a node is down
-        return 0
-    return sum(states.get(s, 0) for s in ("done", "empty", "split"))
-
-
-def test_two_crawlers_share_the_queue_and_ride_out_a_worker_restart(citus_cluster: CitusCluster,
-                                                                    citus_dsn: str) -> None:
-    with make_simulator(WIDE, faults="slow=1.0:0.03,5xx=0.03") as sim:
-        args = ("--box-size", "0.02", "--concurrency", "2")
-        first = start_crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG)
-        second = start_crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG)
-        deadline = time.monotonic() + 120
-        while _finished(citus_dsn) < 15 and first.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert first.poll() is None and second.poll() is None, first.communicate()
-        citus_cluster.restart_node(citus_cluster.workers[1], 1.5)  # its shards are gone for a while
-        outs = [proc.communicate(timeout=300) for proc in (first, second)]
-        for proc, (_, err) in zip((first, second), outs):
-            assert proc.returncode == 0, err[-3000:]
-        assert any("database unavailable" in err for _, err in outs)  # noticed, waited, went on
-        assert_complete(sim, citus_dsn, WIDE_AREA_ARG)
-    assert set(task_states(citus_dsn)) <= {"done", "empty", "split"}
-    finished = [r["n"] for r in query(citus_dsn, "SELECT (counters ->> 'tasks_finished')::int AS n FROM runs "
-                                                 "WHERE kind = 'crawl' AND status = 'finished'")]
-    assert len(finished) == 2 and min(finished) > 0, finished  # both crawlers took tasks from the one queue
