@@ -80,7 +80,7 @@ async def _explain_bucket(dsn: str, buckets: int) -> dict:
         by_kind = {r["kind"]: {"id": r["id"], "cell_size": r["cell_size"]} for r in rows}
         layers = {"continent": by_kind["continent"], "urban": by_kind["urban"]}
         params = FilterParams(name="explain", continent="Europe", urban=naturalearth.DEFAULT_URBAN_NAME)
-        handle = ResultHandle("explain", 999_999, True, True)
+        handle = ResultHandle("explain", 999_999, True, distributed=True)
         await drop_scratch(conn, handle)
         await create_fresh_tables(conn, handle)
         async with conn.transaction():

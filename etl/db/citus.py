@@ -56,6 +56,7 @@ PLACEMENTS: tuple[Placement, ...] = (
     Placement("filter_points", "distributed", "sequence_id", "images"),
     Placement("filter_sequence_lines", "distributed", "sequence_id", "images"),
     Placement("filter_sequences", "distributed", "sequence_id", "images"),
+    Placement("filter_candidates", "distributed", "sequence_id", "images"),  # a curated result's spacing output
     Placement("image_downloads", "reference"),
     # on the coordinator: the crawl queue (FOR UPDATE SKIP LOCKED), bookkeeping, styles
     Placement("crawls", "local"),

@@ -85,6 +85,8 @@ async def hash_walk_allowed(conn: asyncpg.Connection) -> bool:
 async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool) -> None:
     hash_walk = c_walk and await hash_walk_allowed(conn)
     async with conn.transaction():
+        # on Citus, the SET LOCALs below apply on the workers too (elsewhere: an unused setting)
+        await conn.execute("SET LOCAL citus.propagate_set_commands = 'local'")
         await conn.execute(f"SET LOCAL work_mem = '{WALK_WORK_MEM}'")
         if hash_walk:
             # The C aggregate takes each sequence's images in any order: group them in hash

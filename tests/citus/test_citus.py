@@ -82,7 +82,7 @@ def _explain_walk(dsn: str) -> str:
             layers = {r["kind"]: {"id": r["id"], "cell_size": r["cell_size"]}
                       for r in await conn.fetch("SELECT kind, id, cell_size FROM boundary_layers")}
             layers = {"continent": layers["continent"], "urban": layers["urban"]}
-            handle = ResultHandle("explain", 999, True, True)
+            handle = ResultHandle("explain", 999, True, distributed=True)
             params = FilterParams(name="explain", continent="Europe", urban="naturalearth-urban", spacing_urban=100,
                                   spacing_other=300)
             await create_fresh_tables(conn, handle)
