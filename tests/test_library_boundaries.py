@@ -9,9 +9,7 @@ import re
 from pathlib import Path
 
 ETL = Path(__file__).resolve().parents[1] / "etl"
-# etl/filters/curation_options.py holds the click options of the filter's curation (a CLI
-# module kept beside its parameters); it should move to etl/commands/ or become settings.
-CLI_MODULES = {ETL / "cli.py", ETL / "cli_options.py", ETL / "__main__.py", ETL / "filters" / "curation_options.py"}
+CLI_MODULES = {ETL / "cli.py", ETL / "cli_options.py", ETL / "__main__.py"}
 
 
 def _library_modules() -> list[Path]:

@@ -6,7 +6,7 @@ import click
 
 from etl.cli_options import database_options, echo_summary, settings_options
 from etl.db.target import DatabaseTarget
-from etl.filters.curation_options import curation_options
+from etl.commands._curation_options import curation_options
 from etl.stages.filter import FilterSettings, run_filter
 
 

@@ -1,6 +1,6 @@
 """The curation options of a filter result (attribute filters, cross-sequence thinning,
 per-cell caps), validated, and their stored form. The command-line options that fill them
-are declared once, in etl/filters/curation_options.py.
+are declared once, in etl/commands/_curation_options.py.
 
 Rules, in this order (docs/filters.md, "Curation"): attribute filters (an image that fails
 them takes no part in spacing), per-sequence spacing, thinning per class, caps per (cell,
@@ -128,3 +128,77 @@ class CurationParams:
                 "min_distance_other": full.min_distance_other, "priority": full.priority,
                 "seed": full.seed,
                 "max_per_cell": full.max_per_cell, "cell_size": full.cell_size}
+
+
+def _number(text: str | None, option: str, kind: type, example: str) -> float | int | None:
+    if text is None:
+        return None
+    try:
+        return kind(str(text).strip())
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise UserInputError(f"{option} {text!r} is not {what}", hint=f"e.g. {option} {example}") from None
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    """One text or a list of them (a config may write `camera_type = "fisheye"`)."""
+    if value is None:
+        return ()
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore[union-attr]
+
+
+def _flag(value: object, option: str) -> bool:
+    """A flag's value, strictly: a config's "false" is false, "maybe" an error."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        return value.strip().lower() in ("true", "yes", "on", "1")
+    raise UserInputError(f"{option} {value!r} is not a boolean", hint="use true or false")
+
+
+def curation_from_options(values: dict) -> CurationParams:
+    """CurationParams from the options' raw values (keyed like click's parameter names)."""
+    after, before = values.get("captured_after"), values.get("captured_before")
+    params = CurationParams(
+        captured_after=parse_utc(after, "--captured-after") if after else None,
+        captured_before=parse_utc(before, "--captured-before") if before else None,
+        pano=str(values.get("pano") or "include").strip().lower(),
+        camera_types=_texts(values.get("camera_type")),
+        min_quality=_number(values.get("min_quality"), "--min-quality", float, "0.5"),
+        daylight=_flag(values.get("daylight"), "--daylight"),
+        min_distance_urban=_number(values.get("min_distance_urban"), "--min-distance-urban", float, "50") or 0.0,
+        min_distance_other=_number(values.get("min_distance_other"), "--min-distance-other", float, "300") or 0.0,
+        priority=str(values.get("priority") or "newest").strip().lower(),
+        seed=_number(values.get("seed"), "--seed", int, "42"),
+        max_per_cell=_number(values.get("max_per_cell"), "--max-per-cell", int, "20"),
+        cell_size=_number(values.get("cell_size"), "--cell-size", float, "1000"),
+    )
+    return params.validate()
+
+
+# The curation's config keys (and, with '-' for '_', its command-line options).
+CURATION_KEYS = ("captured_after", "captured_before", "pano", "camera_type", "min_quality", "daylight",
+                 "min_distance_urban", "min_distance_other", "priority", "seed", "max_per_cell", "cell_size")
+
+
+def curation_argv(params: CurationParams, keys: list[str] | None = None) -> list[str]:
+    """The command-line options that give `params` (the non-default ones, or `keys` in order)."""
+    values = {"captured_after": params.captured_after.isoformat() if params.captured_after else None,
+              "captured_before": params.captured_before.isoformat() if params.captured_before else None,
+              "pano": None if params.pano == "include" else params.pano,
+              "camera_type": list(params.camera_types) or None, "min_quality": params.min_quality,
+              "daylight": params.daylight or None, "min_distance_urban": params.min_distance_urban or None,
+              "min_distance_other": params.min_distance_other or None,
+              "priority": None if params.priority == "newest" else params.priority, "seed": params.seed,
+              "max_per_cell": params.max_per_cell, "cell_size": params.cell_size}
+    argv: list[str] = []
+    for key in keys if keys is not None else CURATION_KEYS:
+        value, flag = values[key], "--" + key.replace("_", "-")
+        if value is True:
+            argv.append(flag)
+        elif isinstance(value, list):
+            for item in value:
+                argv += [flag, str(item)]
+        elif value is not None:
+            argv += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return argv

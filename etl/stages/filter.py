@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from etl.boundaries.naturalearth import DEFAULT_URBAN_NAME
 from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
-from etl.filters.curation_params import CurationParams
+from etl.filters.curation_params import CURATION_KEYS, CurationParams, curation_argv, curation_from_options
 from etl.filters.params import SPACING_MODES, FilterParams
 from etl.filters.run import default_jobs
 from etl.settings import Settings, setting
@@ -42,6 +42,21 @@ class FilterSettings(Settings):
 
     def check(self) -> None:
         self.params().validate()
+
+    @classmethod
+    def from_mapping(cls, values: dict, section: str | None = None, **fixed) -> FilterSettings:
+        """Also the curation keys of the command's curation options (`camera_type = [...]`, `daylight = true`)."""
+        plain = {k: v for k, v in values.items() if k not in CURATION_KEYS}
+        curated = {k: v for k, v in values.items() if k in CURATION_KEYS}
+        if curated:
+            fixed = {**fixed, "curation": curation_from_options(curated)}
+        return super().from_mapping(plain, section, **fixed)
+
+    def argv(self, keys: list[str] | None = None) -> list[str]:
+        plain = super().argv(None if keys is None else [k for k in keys if k not in CURATION_KEYS])
+        if self.curation is None:
+            return plain
+        return plain + curation_argv(self.curation, None if keys is None else [k for k in keys if k in CURATION_KEYS])
 
     def params(self) -> FilterParams:
         return FilterParams(name=self.name, continent=self.continent, urban=self.urban,

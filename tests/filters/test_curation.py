@@ -263,6 +263,19 @@ def test_run_config_takes_the_curation_options(tmp_path: Path) -> None:
             "--max-per-cell 20 --cell-size 1000 --pano exclude") in done.stdout
 
 
+def test_run_config_reads_curation_values_strictly(tmp_path: Path) -> None:
+    config = tmp_path / "job.toml"
+    base = 'name = "job"\n[crawl]\nbbox = "0,0,1,1"\n[filter]\ncontinent = "Europe"\ncamera_type = "fisheye"\n'
+    config.write_text(base + 'daylight = "false"\n')
+    done = run_cli("run", str(config), "--dry-run", "--only", "filter")
+    assert done.returncode == 0, done.stderr
+    assert "--camera-type fisheye" in done.stdout and "--daylight" not in done.stdout
+    config.write_text(base + 'daylight = "maybe"\n')
+    done = run_cli("run", str(config), "--dry-run", "--only", "filter")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "mlyetl: error: --daylight 'maybe' is not a boolean (use true or false)"
+
+
 def test_density_before_and_after_curation(db_dsn: str, tmp_path: Path) -> None:
     setup_square_world(db_dsn, tmp_path)
     insert_rows(db_dsn, _grid_rows())

@@ -11,8 +11,7 @@ from collections.abc import Callable
 
 import click
 
-from etl.errors import UserInputError
-from etl.filters.curation_params import PANO_CHOICES, PRIORITIES, CurationParams, parse_utc
+from etl.filters.curation_params import PANO_CHOICES, PRIORITIES, curation_from_options
 
 # (option, help); in the order of the rules (docs/filters.md, "Curation")
 OPTIONS: tuple[tuple[str, dict], ...] = (
@@ -36,36 +35,6 @@ OPTIONS: tuple[tuple[str, dict], ...] = (
     ("--cell-size", {"metavar": "M", "help": "Side in metres of the equal-area grid's cells (default 1000 with "
                                              "--max-per-cell); every kept image gets its cell_id."}),
 )
-
-
-def _number(text: str | None, option: str, kind: type, example: str) -> float | int | None:
-    if text is None:
-        return None
-    try:
-        return kind(str(text).strip())
-    except ValueError:
-        what = "an integer" if kind is int else "a number"
-        raise UserInputError(f"{option} {text!r} is not {what}", hint=f"e.g. {option} {example}") from None
-
-
-def curation_from_options(values: dict) -> CurationParams:
-    """CurationParams from the options' raw values (keyed like click's parameter names)."""
-    after, before = values.get("captured_after"), values.get("captured_before")
-    params = CurationParams(
-        captured_after=parse_utc(after, "--captured-after") if after else None,
-        captured_before=parse_utc(before, "--captured-before") if before else None,
-        pano=str(values.get("pano") or "include").strip().lower(),
-        camera_types=tuple(values.get("camera_type") or ()),
-        min_quality=_number(values.get("min_quality"), "--min-quality", float, "0.5"),
-        daylight=bool(values.get("daylight")),
-        min_distance_urban=_number(values.get("min_distance_urban"), "--min-distance-urban", float, "50") or 0.0,
-        min_distance_other=_number(values.get("min_distance_other"), "--min-distance-other", float, "300") or 0.0,
-        priority=str(values.get("priority") or "newest").strip().lower(),
-        seed=_number(values.get("seed"), "--seed", int, "42"),
-        max_per_cell=_number(values.get("max_per_cell"), "--max-per-cell", int, "20"),
-        cell_size=_number(values.get("cell_size"), "--cell-size", float, "1000"),
-    )
-    return params.validate()
 
 
 def _param_name(flag: str) -> str:
