@@ -228,6 +228,7 @@ async def bench_size(target, images: int, run_geopandas: bool, layers: dict,  # 
 
 async def main(args: argparse.Namespace) -> list[dict]:
     target = resolve_target()
+    await asyncio.to_thread(target.start)  # the embedded cluster, when that is the target
     await ensure_schema(target)
     async with connection(target) as conn:
         layers = await _layers(conn)

@@ -103,6 +103,7 @@ def _browser(page: Path) -> dict:
 
 async def main(args: argparse.Namespace) -> dict:
     target = resolve_target()
+    await asyncio.to_thread(target.start)  # the embedded cluster, when that is the target
     await ensure_schema(target)
     result = {"images_requested": args.images, "loadavg_before": Path("/proc/loadavg").read_text().split()[0]}
     result.update(await _prepare(target, args.images))
