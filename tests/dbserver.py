@@ -57,17 +57,25 @@ def _require_docker() -> None:
 
 
 @contextmanager
-def _embedded() -> Iterator[tuple[str, str]]:
+def throwaway_cluster(prefix: str = "mlyetl-test-") -> Iterator[EmbeddedCluster]:
+    """A running embedded cluster in a new temporary folder, stopped and removed afterwards
+    (for tests that restart or reconfigure a server of their own)."""
     # mkdtemp makes a 0700 folder; the server user (postgres, when we are root) must enter it.
-    base = Path(tempfile.mkdtemp(prefix="mlyetl-test-"))
+    base = Path(tempfile.mkdtemp(prefix=prefix))
     base.chmod(base.stat().st_mode | stat.S_IRWXU | stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
     cluster = EmbeddedCluster(base / "cluster")
     try:
         cluster.ensure_running()
-        yield with_database(cluster.socket_dsn(), "postgres"), "embedded cluster"
+        yield cluster
     finally:
         cluster.stop()
         remove_cluster_files(base)
+
+
+@contextmanager
+def _embedded() -> Iterator[tuple[str, str]]:
+    with throwaway_cluster() as cluster:
+        yield with_database(cluster.socket_dsn(), "postgres"), "embedded cluster"
 
 
 @contextmanager

@@ -6,29 +6,20 @@ that it may stop and start it.
 
 from __future__ import annotations
 
-import stat
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from etl.db.cluster import EmbeddedCluster, remove_cluster_files
+from etl.db.cluster import EmbeddedCluster
 from tests.crawler.conftest import WIDE, WIDE_AREA_ARG, assert_complete, make_simulator, start_crawl, task_states
+from tests.dbserver import throwaway_cluster
 
 
 @pytest.fixture
 def own_cluster() -> Iterator[EmbeddedCluster]:
-    base = Path(tempfile.mkdtemp(prefix="mlyetl-crawl-restart-"))
-    base.chmod(base.stat().st_mode | stat.S_IRWXU | stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
-    cluster = EmbeddedCluster(base / "cluster")
-    try:
-        cluster.ensure_running()
+    with throwaway_cluster("mlyetl-crawl-restart-") as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        remove_cluster_files(base)
 
 
 def _finished(dsn: str) -> int:

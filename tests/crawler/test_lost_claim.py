@@ -9,10 +9,7 @@ back the tasks the lost answer held, not orphan them under the crawler's lease.
 from __future__ import annotations
 
 import asyncio
-import stat
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -20,23 +17,17 @@ import shapely
 
 from etl.crawl import queue as Q
 from etl.db import migrate
-from etl.db.cluster import EmbeddedCluster, remove_cluster_files
+from etl.db.cluster import EmbeddedCluster
 from etl.db.connect import create_pool
+from tests.dbserver import throwaway_cluster
 
 AREA = shapely.to_wkb(shapely.MultiPolygon([shapely.box(6.6, 46.5, 6.7, 46.6)]))
 
 
 @pytest.fixture
 def own_cluster() -> Iterator[EmbeddedCluster]:
-    base = Path(tempfile.mkdtemp(prefix="mlyetl-lost-claim-"))
-    base.chmod(base.stat().st_mode | stat.S_IRWXU | stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
-    cluster = EmbeddedCluster(base / "cluster")
-    try:
-        cluster.ensure_running()
+    with throwaway_cluster("mlyetl-lost-claim-") as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        remove_cluster_files(base)
 
 
 async def _set_standby(admin: asyncpg.Connection, names: str) -> None:

@@ -8,10 +8,8 @@ import asyncio
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -21,23 +19,16 @@ from etl.db.cluster import (
     TEMP_FILE_SHARE,
     EmbeddedCluster,
     guard_settings,
-    remove_cluster_files,
 )
+from tests.dbserver import throwaway_cluster
 
 APP = "mlyetl-orphan-test"
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[EmbeddedCluster]:
-    base = Path(tempfile.mkdtemp(prefix="mlyetl-guards-test-"))
-    base.chmod(0o755)  # the server user (postgres, when we are root) must enter it
-    cluster = EmbeddedCluster(base / "cluster")
-    try:
-        cluster.ensure_running()
+    with throwaway_cluster("mlyetl-guards-test-") as cluster:
         yield cluster
-    finally:
-        cluster.stop()
-        remove_cluster_files(base)
 
 
 async def _fetch(dsn: str, sql: str, *args: object) -> list[asyncpg.Record]:
