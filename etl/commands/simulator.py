@@ -42,13 +42,15 @@ command = click.Group("simulator", help=_HELP)
 @click.option("--url-expiry", default=7200.0, show_default=True, type=float, help="Seconds thumbnail URLs stay valid.")
 @click.option("--rate-limits", default="", help="e.g. 'search=10000/min,entity=60000/min,tiles=50000/day' or 'off'. "
               "Default: those documented limits.")
+@click.option("--latency", type=click.FloatRange(0.0, 600.0), default=0.0, show_default=True,
+              help="Seconds every answer takes (rate-limit and error answers too); the real API's take about 1.")
 @click.option("--public-url", help="Base URL written into thumbnail URLs (default: the request's host).")
 @click.option("--cache-images", type=click.IntRange(1000), default=3_000_000, show_default=True,
               help="Generated images kept in memory (~100 bytes each); more than the world avoids regenerating cells.")
 @click.option("--cache-json-mb", type=click.IntRange(0), default=512, show_default=True,
               help="Rendered /images JSON kept per cell (~550 bytes per image and field set); 0 renders every answer.")
 def serve(world_spec: str, seed: int | None, faults: str, schedule: tuple[str, ...], fault_seed: int,
-          tokens: tuple[str, ...], url_expiry: float, rate_limits: str, public_url: str | None, cache_images: int,
+          tokens: tuple[str, ...], url_expiry: float, rate_limits: str, latency: float, public_url: str | None, cache_images: int,
           cache_json_mb: int, host: str, port: int) -> None:
     """Serve the Graph API, vector tiles and thumbnails until Ctrl-C.
 
@@ -72,7 +74,7 @@ def serve(world_spec: str, seed: int | None, faults: str, schedule: tuple[str, .
         raise UserInputError(str(error), "see docs/simulator.md for the syntax") from error
     config = SimulatorConfig(world=world, tokens=frozenset(tokens or {DEFAULT_TOKEN}), url_expiry_seconds=url_expiry,
                              faults=fault_config, fault_seed=fault_seed, rate_limits=limits, public_url=public_url,
-                             json_cache_mb=cache_json_mb)
+                             json_cache_mb=cache_json_mb, latency_s=latency)
 
     def ready(bound_port: int) -> None:
         url = f"http://{host}:{bound_port}"

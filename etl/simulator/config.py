@@ -27,6 +27,9 @@ class SimulatorConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     fault_seed: int = 0  # makes random faults reproducible
     rate_limits: dict[str, RateLimit] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    # Seconds every answer of the API and the CDN takes (rate-limit and error answers too), as
+    # the real API's answers take about a second; the `slow` fault adds to it.
+    latency_s: float = 0.0
     signing_key: bytes = b"mlyetl-simulator-thumbs"  # HMAC key of thumbnail URLs
     public_url: str | None = None  # base of thumbnail URLs; default: the request's own origin
     max_limit: int = MAX_LIMIT  # cap of /images answers (the API's 2000)

@@ -64,6 +64,8 @@ async def gate(request: web.Request, handler) -> web.StreamResponse:  # noqa: AN
         decision = state.injector.decide(endpoint, number)
         request[DECISION_KEY], request[NUMBER_KEY] = decision, number
         response = await _answer(state, request, handler, decision)
+    if state.config.latency_s > 0:  # the limiter counted the request on arrival; the answer comes late
+        await asyncio.sleep(state.config.latency_s)
     state.stats.response(response.status)
     return response
 

@@ -128,6 +128,10 @@ class SimulatorServer:
             config = config.with_updates(schedules=tuple(parse_schedule(s) for s in schedules))
         self.state.set_faults(config)
 
+    def set_latency(self, seconds: float) -> None:
+        """Every later answer takes `seconds` (SimulatorConfig.latency_s)."""
+        self.state.config.latency_s = max(0.0, seconds)
+
     def set_rate_limits(self, limits: dict[str, RateLimit] | str) -> None:
         self.state.set_rate_limits(parse_rate_limits(limits) if isinstance(limits, str) else limits)
 

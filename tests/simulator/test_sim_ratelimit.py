@@ -41,3 +41,26 @@ def test_search_limit_gives_429_and_leaves_other_classes_alone(make_server) -> N
     assert sim.stats["faults"]["rate_limited"] == 5
     sim.set_rate_limits("off")
     assert api.images(SMALL).status == 200
+
+
+def test_latency_delays_every_answer_and_the_allowance_holds_per_class(make_server) -> None:  # noqa: ANN001
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    sim = make_server(rate_limits=parse_rate_limits("search=4/s,entity=off,tiles=off"), latency_s=0.3)
+    api = Api(sim)
+    with ThreadPoolExecutor(8) as pool:  # eight at once: the latency does not queue them
+        started = time.monotonic()
+        replies = list(pool.map(lambda _: api.images(SMALL), range(8)))
+        elapsed = time.monotonic() - started
+    assert 0.3 <= elapsed < 1.5, elapsed
+    statuses = sorted(r.status for r in replies)
+    assert statuses == [200] * 4 + [429] * 4  # a burst of one second's worth, then 429 with Retry-After
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in replies if r.status == 429)
+    started = time.monotonic()
+    assert api.get("/1").status == 400  # another class, not limited; late all the same
+    assert time.monotonic() - started >= 0.3
+    sim.set_latency(0.0)
+    started = time.monotonic()
+    api.get("/1")
+    assert time.monotonic() - started < 0.3
