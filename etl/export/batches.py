@@ -34,11 +34,23 @@ SCHEMA = pa.schema([
 ])
 
 
-async def record_batches(conn: asyncpg.Connection, result: str, cls: str,
-                         rows_per_batch: int = 50_000) -> AsyncIterator[pa.RecordBatch]:
+def arrow_query(rows_sql: str) -> str:
+    """The query giving SCHEMA's columns from `rows_sql` (rows shaped like filter_points, in
+    the order to write; see sql/export/arrow_columns.sql)."""
+    return sql_text("export/arrow_columns.sql").format(rows=rows_sql)
+
+
+def record_batches(conn: asyncpg.Connection, result: str, cls: str,
+                   rows_per_batch: int = 50_000) -> AsyncIterator[pa.RecordBatch]:
     """Batches of the class's kept rows, in image id order."""
+    return query_batches(conn, sql_text("export/class_rows.sql"), [result, cls], rows_per_batch)
+
+
+async def query_batches(conn: asyncpg.Connection, rows_sql: str, args: list,
+                        rows_per_batch: int = 50_000) -> AsyncIterator[pa.RecordBatch]:
+    """Batches of SCHEMA from the rows of `rows_sql` (with `args`), in its order."""
     async with conn.transaction():  # a cursor lives inside a transaction
-        cursor = await conn.cursor(sql_text("export/class_rows.sql"), result, cls)
+        cursor = await conn.cursor(arrow_query(rows_sql), *args)
         while rows := await cursor.fetch(rows_per_batch):
             columns = list(zip(*rows))
             yield pa.RecordBatch.from_arrays(

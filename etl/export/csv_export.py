@@ -53,6 +53,16 @@ class CsvSettings:
     force: bool = False  # rewrite every shard even if a matching earlier run left them
 
 
+def csv_query(rows_sql: str) -> str:
+    """The COPY query writing the export's CSV columns from `rows_sql` (rows shaped like
+    filter_points, in the order to write; see sql/export/csv_columns.sql)."""
+    return sql_text("export/csv_columns.sql").format(rows=rows_sql)
+
+
+def csv_header() -> bytes:
+    return (",".join(COLUMNS) + "\n").encode()
+
+
 def shard_name(cls: str, shard: int) -> str:
     return f"{cls}-{shard:05d}.csv"
 
@@ -139,7 +149,7 @@ def _groups(todo: list[shard_plan.ShardStats], jobs: int) -> list[list[shard_pla
 
 async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, manifest: Manifest,
                        group: list[shard_plan.ShardStats], plan: _PlanSource, progress: Progress) -> None:
-    header = (",".join(COLUMNS) + "\n").encode()
+    header = csv_header()
     out = settings.out
 
     def open_shard(shard: int, expected: int) -> OpenShard:
@@ -171,7 +181,7 @@ async def _write_group(target: DatabaseTarget | str, settings: CsvSettings, mani
         await plan.send_part([s.shard for s in group], conn)
         await conn.execute("ANALYZE export_part")
         try:
-            await conn.copy_from_query(sql_text("export/shard_rows.sql"), settings.result, settings.cls,
+            await conn.copy_from_query(csv_query(sql_text("export/shard_rows.sql")), settings.result, settings.cls,
                                        output=output, format="csv")
             splitter.finish()
         except ValueError as error:  # the data changed between planning and copying

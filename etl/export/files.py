@@ -60,7 +60,7 @@ async def export_files(target: DatabaseTarget | str, result: str, cls_choice: st
                 tmp.unlink(missing_ok=True)
                 batches = record_batches(conn, result, cls, rows_per_batch)
                 try:
-                    rows = await (_write_gpkg(batches, tmp, label, progress) if kind == "gpkg"
+                    rows = await (write_gpkg(batches, tmp, label, progress) if kind == "gpkg"
                                   else _write_parquet(batches, tmp, progress))
                     os.replace(tmp, final)
                 finally:
@@ -69,7 +69,7 @@ async def export_files(target: DatabaseTarget | str, result: str, cls_choice: st
     return written
 
 
-async def _write_gpkg(batches, tmp: Path, layer: str, progress: Progress) -> int:  # noqa: ANN001
+async def write_gpkg(batches, tmp: Path, layer: str, progress: Progress) -> int:  # noqa: ANN001
     rows, first = 0, True
     async for batch in batches:
         _append_gpkg(pa.Table.from_batches([batch]), tmp, layer, append=not first)

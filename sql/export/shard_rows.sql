@@ -1,26 +1,13 @@
--- The CSV rows of this connection's shards (the sequences in export_part; result $1,
+-- The rows of this connection's shards (the sequences in export_part; result $1,
 -- class $2; a result's rows carry every exported attribute, so images is not read),
 -- ordered by plan order (whole sequences, shard after shard), then capture time and id: the Python side cuts this one stream into files by the plan's row counts, so
 -- PostgreSQL scans and sorts only once. The sort's leading key is ord (unique per
 -- sequence, rising with the shard): a leading shard key (500 values) made almost every
 -- comparison fall through to the later keys.
--- The sort keys are the first columns of the sorted rows (the inner SELECT; OFFSET 0 keeps
--- it a separate step): rows of one sequence tie on ord, and reading the next key from the
--- end of a wide row (after the text columns) is slower. The rows are sorted raw and
--- formatted after the sort (the outer SELECT): narrower tuples to sort.
--- lon/lat are double precision: with extra_float_digits = 1 PostgreSQL prints the shortest
--- text that reads back to the same double, so coordinates round-trip exactly.
--- The session TimeZone is UTC, so to_char needs no AT TIME ZONE.
-SELECT image_id, sequence_id,
-       to_char(captured_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS captured_at,
-       round(date_part('epoch', captured_at) * 1000)::bigint AS captured_at_ms,
-       ST_X(geom) AS lon,
-       ST_Y(geom) AS lat,
-       class,
-       compass_angle,
-       CASE WHEN is_pano THEN 'true' ELSE 'false' END AS is_pano,
-       width, height, make, model, creator_username, altitude, cell_id
-FROM (
+-- The sort keys are the first columns of the sorted rows (OFFSET 0 keeps this a separate
+-- step under csv_columns.sql, which formats them): rows of one sequence tie on ord, and
+-- reading the next key from the end of a wide row (after the text columns) is slower. The
+-- rows are sorted raw and formatted after the sort: narrower tuples to sort.
     SELECT p.ord, fp.captured_at, fp.image_id, fp.sequence_id, fp.geom, fp.class, fp.compass_angle,
            fp.is_pano, fp.width, fp.height, fp.make, fp.model, fp.creator_username, fp.altitude, fp.cell_id
     FROM export_part p
@@ -28,4 +15,3 @@ FROM (
     WHERE $2 = 'all' OR fp.class = $2
     ORDER BY 1, 2, 3
     OFFSET 0
-) sorted
