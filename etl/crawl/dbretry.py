@@ -36,6 +36,26 @@ CONNECTION_ERRORS = (
     asyncio.TimeoutError,
 )
 CONFLICT_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+# Through a Citus coordinator, a worker node that goes away in the middle of a statement
+# is often reported as an internal error (XX000) with one of these messages (Citus's own,
+# or the worker's passed on without its SQLSTATE), not as a connection-class error; for
+# the crawl it is the same: part of the database is away for a while.
+CITUS_NODE_LOST = (
+    "failure on connection marked as essential",
+    "failed to read result",
+    "terminating connection due to administrator command",
+    "server closed the connection unexpectedly",
+    "connection not open",
+    "the database system is shutting down",
+    "the database system is starting up",
+)
+
+
+def lost_connection(error: BaseException) -> bool:
+    """Is `error` the database (or one Citus node of it) going away, not the statement failing?"""
+    if isinstance(error, CONNECTION_ERRORS):
+        return True
+    return isinstance(error, asyncpg.InternalServerError) and any(m in str(error) for m in CITUS_NODE_LOST)
 
 
 async def with_db_retry(what: str, call: Callable[[], Awaitable[T]], budget_s: float,
@@ -50,7 +70,9 @@ async def with_db_retry(what: str, call: Callable[[], Awaitable[T]], budget_s: f
             if CONFLICTS.gives_up(conflicts):
                 raise
             await asyncio.sleep(CONFLICTS.delay(conflicts))
-        except CONNECTION_ERRORS as error:
+        except Exception as error:
+            if not lost_connection(error):
+                raise
             if time.monotonic() - started > budget_s:
                 raise RunFailure(
                     f"lost the database while {what} and it did not come back within {budget_s:g} s "
@@ -64,5 +86,7 @@ async def with_db_retry(what: str, call: Callable[[], Awaitable[T]], budget_s: f
             if on_reconnect is not None:
                 try:
                     await on_reconnect()
-                except CONNECTION_ERRORS:
-                    pass  # still down: the next round waits again
+                except Exception as reconnect_error:
+                    if not lost_connection(reconnect_error):
+                        raise
+                    # still down: the next round waits again

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import asyncpg
@@ -15,8 +16,10 @@ import pytest
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
 from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, sql_for
+from tests.citus.cluster import CitusCluster
 from tests.conftest import run_cli
-from tests.crawler.conftest import assert_complete, crawl, make_simulator, query
+from tests.crawler.conftest import (WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query, start_crawl,
+                                    task_states)
 
 # three servers, a simulator and the CLI share the machine: more time than a one-server test
 pytestmark = pytest.mark.timeout(900)
@@ -130,3 +133,71 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_dsn: str, db_ds
             done = run_cli("filter", "--name", "r1", *FILTER, "--dsn", dsn, timeout=300)
             assert done.returncode == 0, done.stderr[-2000:]
         assert _points(citus_dsn) == _points(db_dsn)
+
+
+FINISHED = ("done", "empty", "split")
+
+
+def _finished(dsn: str) -> int:
+    try:
+        states = task_states(dsn)
+    except Exception:  # not migrated yet, or a node is restarting
+        return 0
+    return sum(states.get(s, 0) for s in FINISHED)
+
+
+def _wait_for_finished_tasks(dsn: str, n: int, *procs) -> None:  # noqa: ANN002
+    deadline = time.monotonic() + 180
+    while _finished(dsn) < n and all(p.poll() is None for p in procs) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for proc in procs:
+        assert proc.poll() is None, proc.communicate()[1][-3000:]  # still crawling: the interruption is mid-crawl
+
+
+def test_two_crawlers_share_the_queue_and_ride_out_a_worker_restart(citus_cluster: CitusCluster,
+                                                                    citus_dsn: str) -> None:
+    # slow answers keep both crawlers busy at once over the wider world (~22,000 images)
+    with make_simulator(WIDE, faults="slow=1.0:0.02,5xx=0.03") as sim:
+        args = ("--box-size", "0.02", "--concurrency", "2")
+        first = start_crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG)
+        _wait_for_finished_tasks(citus_dsn, 1, first)  # the crawl and its queue exist: the second joins them
+        second = start_crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG)
+        _wait_for_finished_tasks(citus_dsn, 15, first, second)
+        # a worker's short restart is ridden out (within --db-wait): both crawlers wait, go on
+        citus_cluster.restart_node(citus_cluster.workers[0], 1.5)
+        outs = [proc.communicate(timeout=600) for proc in (first, second)]
+        for proc, (_, err) in zip((first, second), outs):
+            assert proc.returncode == 0, err[-3000:]
+        assert any("database unavailable" in err for _, err in outs)  # noticed, waited, went on
+        assert_complete(sim, citus_dsn, WIDE_AREA_ARG)  # the truth, each image once
+    assert set(task_states(citus_dsn)) <= set(FINISHED)
+    runs = query(citus_dsn, "SELECT counters ->> 'crawl_id' AS crawl_id, (counters ->> 'tasks_finished')::int AS n FROM runs "
+                            "WHERE kind = 'crawl' AND status = 'finished'")
+    assert len(runs) == 2 and len({r["crawl_id"] for r in runs}) == 1, runs  # one crawl, one queue
+    assert min(r["n"] for r in runs) > 0, runs  # both took tasks from it
+    total = query(citus_dsn, "SELECT count(*) AS n FROM crawl_tasks WHERE state IN ('done', 'empty', 'split')")[0]["n"]
+    assert sum(r["n"] for r in runs) == total  # no task finished twice
+
+
+def test_a_worker_restarted_mid_crawl_the_same_command_completes_it(citus_cluster: CitusCluster,
+                                                                    citus_dsn: str) -> None:
+    with make_simulator(WIDE, faults="slow=1.0:0.02") as sim:
+        # a short wait for a lost database: the outage below outlasts it, so the crawl stops
+        args = ("--box-size", "0.02", "--concurrency", "2", "--db-wait", "1")
+        first = start_crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG)
+        _wait_for_finished_tasks(citus_dsn, 15, first)
+        citus_cluster.restart_node(citus_cluster.workers[1], 6)  # its shards are gone for a while
+        _, err = first.communicate(timeout=300)
+        assert first.returncode != 0, err[-3000:]
+        assert "lost the database" in err and "rerun the same command" in err, err[-3000:]
+        before = {r["id"]: r["updated_at"] for r in query(
+            citus_dsn, "SELECT id, updated_at FROM crawl_tasks WHERE state IN ('done', 'empty', 'split')")}
+        assert before  # work was finished before the worker went away
+
+        again = crawl(sim, citus_dsn, *args, area=WIDE_AREA_ARG, timeout=600)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert "(resumed)" in again.stdout, again.stdout
+        assert_complete(sim, citus_dsn, WIDE_AREA_ARG)  # the truth, each image once
+    assert set(task_states(citus_dsn)) <= set(FINISHED)
+    after = {r["id"]: r["updated_at"] for r in query(citus_dsn, "SELECT id, updated_at FROM crawl_tasks")}
+    assert all(after[i] == t for i, t in before.items())  # finished tasks were not redone
