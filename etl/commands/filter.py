@@ -20,7 +20,8 @@ def command(target: DatabaseTarget, **values: object) -> None:
     """Filter the crawled images in SQL into result NAME: keep those in the continent
     (a point on the border is inside), class them urban / other, thin each sequence per
     class to one image every --spacing-* metres, drop duplicates, and draw one line per
-    sequence. Re-running recomputes only the sequences whose images changed.
+    sequence. Re-running recomputes only the sequences whose images changed and prints
+    what changed in the kept images since the last run ("+N kept, -M dropped").
 
     Curation (docs/filters.md): attribute filters (--captured-*, --pano, --camera-type,
     --min-quality, --daylight) come before spacing; then thinning across sequences per class

@@ -92,9 +92,14 @@ async def curate(conn: asyncpg.Connection, handle: ResultHandle, curation: Curat
         await conn.execute(f"SET LOCAL work_mem = '{CURATION_WORK_MEM}'")
         candidates = await _thin_table(conn, handle, curation)
         figures = await _thin(conn, handle, curation)
+        if handle.was_finished:  # the dataset is the last finished run's: count what changes
+            await conn.execute(f"CREATE TEMP TABLE curation_previous ON COMMIT DROP AS "
+                               f"SELECT image_id AS id FROM {handle.dataset_table}")
         await conn.execute(f"DELETE FROM {handle.dataset_table}")
         status = await conn.execute(sql_for("curate_write.sql", handle), handle.name,
                                     curation.effective_cell_size, curation.max_per_cell)
+        if handle.was_finished:
+            figures.update(dict(await conn.fetchrow(sql_for("curate_changes.sql", handle), handle.name)))
         await conn.execute(sql_for("curate_lines.sql", handle), handle.name)
         by_class = await conn.fetchrow(f"SELECT count(*) FILTER (WHERE urban) AS urban, "
                                        f"count(*) FILTER (WHERE NOT urban) AS other FROM {handle.thin_table}")

@@ -80,12 +80,20 @@ class _Timer:
         log.info("filter step %s: %.1f s", name, self.timings[name])
 
 
-async def _write_all(pool: asyncpg.Pool, handle: ResultHandle, buckets: list[int], replace: bool) -> int:
-    async def one(bucket: int) -> int:
+async def _write_all(pool: asyncpg.Pool, handle: ResultHandle, buckets: list[int], replace: bool) -> dict:
+    async def one(bucket: int) -> steps.BucketWrite:
         async with pool.acquire() as conn:
             return await steps.write_bucket(conn, handle, bucket, replace)
 
-    return sum(await asyncio.gather(*(one(b) for b in buckets)))
+    return _written(handle, await asyncio.gather(*(one(b) for b in buckets)))
+
+
+def _written(handle: ResultHandle, writes: list[steps.BucketWrite]) -> dict:
+    """The written points, and the change since the last finished run when it was counted."""
+    figures = {"written_points": sum(w.points for w in writes)}
+    if steps.compares(handle):
+        figures.update(kept_added=sum(w.added for w in writes), kept_removed=sum(w.removed for w in writes))
+    return figures
 
 
 async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, layers: dict,
@@ -100,7 +108,7 @@ async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: F
     started = time.monotonic()
     walked: list[float] = []
 
-    async def one(bucket: int) -> tuple[int, int]:
+    async def one(bucket: int) -> tuple[int, steps.BucketWrite]:
         async with pool.acquire() as conn:
             sequences = await steps.walk_fresh_bucket(conn, handle, params, layers, buckets, bucket)
             walked.append(time.monotonic())
@@ -111,7 +119,7 @@ async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: F
     timings["write"] = round(time.monotonic() - max(walked), 2)
     async with pool.acquire() as conn:
         counts = await steps.walk_counts(conn, handle)
-    counts["written_points"] = sum(points for _, points in done)
+    counts.update(_written(handle, [written for _, written in done]))
     return {b: sequences for b, (sequences, _) in enumerate(done) if sequences}, counts
 
 
@@ -154,7 +162,7 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
             figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
                            else {"staged_images": 0, "kept_images": 0})
         with timer.step("write"):
-            figures["written_points"] = await _write_all(pool, handle, sorted(dirty), replace=stored)
+            figures.update(await _write_all(pool, handle, sorted(dirty), replace=stored))
     figures["recomputed_sequences"] = sum(dirty.values())
     if handle.curated and (dirty or handle.fresh or not handle.was_finished):
         # thinning and caps: recomputed in full from the stored candidates (a killed run's
@@ -162,7 +170,7 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
         with timer.step("curate"):
             figures.update(await curate(conn, handle, params.curation))
     elif handle.curated:  # nothing changed since the last finished run: its dataset stands
-        figures.update(await previous_figures(conn, handle))
+        figures.update(await previous_figures(conn, handle), kept_added=0, kept_removed=0)
     if handle.fresh:
         with timer.step("index_attach"):
             # the scratch tables go while the indexes build (other tables, other connection)

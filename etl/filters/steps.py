@@ -4,6 +4,8 @@ transaction); Python only sequences them, so its memory stays flat at any data s
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import asyncpg
 
 from etl.filters.params import FilterParams
@@ -153,18 +155,35 @@ async def _fast_compression(conn: asyncpg.Connection) -> None:
         await conn.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
-async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: int, replace: bool) -> int:
+class BucketWrite(NamedTuple):
+    points: int  # rows written
+    added: int = 0  # kept images the result did not keep before (counted when `compare`)
+    removed: int = 0  # kept images the result no longer keeps (counted when `compare`)
+
+
+def compares(handle: ResultHandle) -> bool:
+    """Are the stored rows the last finished run's, so that writing a bucket can count what
+    it adds to and removes from the result? (A curated result's dataset is rewritten by
+    curation, which counts that instead.)"""
+    return handle.was_finished and not handle.curated
+
+
+async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: int, replace: bool) -> BucketWrite:
     """Points, lines and signatures of one bucket's sequences, in one transaction; with
-    `replace`, their stored rows go first (else nothing is stored yet: a first computation)."""
+    `replace`, their stored rows go first (else nothing is stored yet: a first computation).
+    Counted in the same transaction as the write, so the counts of a run's buckets add up."""
     async with conn.transaction():
         # rows up to ~8 kB stay uncompressed (toast_tuple_target); longer lines: lz4, faster
         await _fast_compression(conn)
+        changes = (await conn.fetchrow(sql_for("bucket_changes.sql", handle), handle.name, bucket)
+                   if compares(handle) else None)
         if replace:
             await conn.execute(sql_for("delete_bucket.sql", handle), handle.name, bucket)
         status = await conn.execute(sql_for("insert_points.sql", handle), handle.name, bucket)
         await conn.execute(sql_for("insert_lines.sql", handle), handle.name, bucket)
         await conn.execute(sql_for("save_signatures.sql", handle), handle.name, bucket)
-    return int(status.split()[-1])
+    points = int(status.split()[-1])
+    return BucketWrite(points, changes["added"], changes["removed"]) if changes else BucketWrite(points)
 
 
 async def finish(conn: asyncpg.Connection, handle: ResultHandle, figures: dict) -> dict:

@@ -81,6 +81,17 @@ class FilterSummary(Summary):
     def kept_other(self) -> int:
         return int(self.counts.get("kept_other", 0))
 
+    @property
+    def kept_added(self) -> int | None:
+        """Images kept now that the result's last finished run did not keep (None: not known,
+        for a new result, one recomputed from scratch, or after an interrupted run)."""
+        return None if "kept_added" not in self.counts else int(self.counts["kept_added"])
+
+    @property
+    def kept_removed(self) -> int | None:
+        """Images the result's last finished run kept that it no longer keeps (None: not known)."""
+        return None if "kept_removed" not in self.counts else int(self.counts["kept_removed"])
+
     def lines(self) -> list[str]:
         c = self.counts
         return [f"result {self.name}: {c.get('clipped', 0):,} images in {self.continent} "
@@ -89,7 +100,9 @@ class FilterSummary(Summary):
                 f"{c.get('kept_other', 0):,} other; {c.get('sequences', 0):,} sequences, "
                 f"{c.get('recomputed_sequences', 0):,} recomputed; {self.timings.get('total', 0):.1f} s"] + (
             [f"curation: {c.get('candidates', 0):,} images after spacing, {c.get('thinned_out', 0):,} thinned out, "
-             f"{c.get('capped_out', 0):,} over a cell's cap"] if self.curates else [])
+             f"{c.get('capped_out', 0):,} over a cell's cap"] if self.curates else []) + (
+            [f"since the last run: +{self.kept_added:,} kept, -{self.kept_removed:,} dropped"]
+            if self.kept_added is not None and self.kept_removed is not None else [])
 
 
 async def filter_async(target: DatabaseTarget | str, settings: FilterSettings) -> FilterSummary:

@@ -127,12 +127,17 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_dsn: str, db_ds
         assert "images_10" in plan  # a shard of images, scanned on a worker
 
         # an incremental re-run after a change recomputes the same way on both
+        changes = []
         for dsn in (citus_dsn, db_dsn):
             query(dsn, "UPDATE images SET deleted_at = now() WHERE id IN (SELECT image_id FROM filter_points "
                        "ORDER BY image_id LIMIT 5)")
             done = run_cli("filter", "--name", "r1", *FILTER, "--dsn", dsn, timeout=300)
             assert done.returncode == 0, done.stderr[-2000:]
+            changes += [line for line in done.stdout.splitlines() if line.startswith("since the last run")]
         assert _points(citus_dsn) == _points(db_dsn)
+        # the same change line on both; the 5 deleted images are among the dropped
+        assert len(changes) == 2 and changes[0] == changes[1], changes
+        assert int(changes[0].split(", -")[1].split()[0].replace(",", "")) >= 5, changes
 
 
 FINISHED = ("done", "empty", "split")

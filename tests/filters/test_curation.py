@@ -152,9 +152,15 @@ def test_rerun_after_new_images_equals_a_full_recompute(db_dsn: str, tmp_path: P
     assert unchanged.counts["recomputed_sequences"] == 0 and "curate" not in unchanged.timings
     assert unchanged.counts["kept"] == first.counts["kept"] and unchanged.counts["thinned_out"] == first.counts["thinned_out"]
     # new, newer images arrive (they win thinning against the old ones), one image is deleted
+    assert "kept_added" not in first.counts and (unchanged.counts["kept_added"], unchanged.counts["kept_removed"]) == (0, 0)
+    before = set(_dataset(db_dsn, "inc"))
     insert_rows(db_dsn, [{**r, "at": at(100 + r["id"] % 5)} for r in rows[40:]])
     asyncio.run(fetch(db_dsn, "UPDATE images SET deleted_at = now() WHERE id = 105"))
     again = filter_square(db_dsn, name="inc", spacing_urban=0.0, spacing_other=0.0, curation=curation)
+    after = set(_dataset(db_dsn, "inc"))
+    # what changed in the dataset since the last run: newer images won thinning against older ones
+    assert (again.counts["kept_added"], again.counts["kept_removed"]) == (len(after - before), len(before - after))
+    assert again.counts["kept_added"] > 0 and again.counts["kept_removed"] > 0
     assert 0 < again.counts["recomputed_sequences"] < 20
     fresh = filter_square(db_dsn, name="full", spacing_urban=0.0, spacing_other=0.0, curation=curation)
     assert fresh.counts["recomputed_sequences"] > again.counts["recomputed_sequences"]

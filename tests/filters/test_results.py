@@ -50,6 +50,65 @@ def test_rerun_recomputes_only_touched_sequences_and_matches_a_fresh_result(db_d
     assert by_result["r1"] == by_result["fresh"] and len(by_result["r1"]) == 13
 
 
+def _filter_cli(dsn: str) -> list[str]:
+    done = run_cli("filter", "--name", "r1", "--continent", "square", "--urban", "town", "--spacing-urban", "100",
+                   "--spacing-other", "100", "--dsn", dsn)
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if line.startswith("since the last run")]
+
+
+def test_a_rerun_prints_what_changed_in_the_kept_images_since_the_last_run(db_dsn: str, tmp_path: Path) -> None:
+    _world(db_dsn, tmp_path)
+    assert _filter_cli(db_dsn) == []  # a new result: nothing to compare with
+    assert _filter_cli(db_dsn) == ["since the last run: +0 kept, -0 dropped"]
+    before = kept_ids(db_dsn, "r1")
+    # new images extend s03 and make a new sequence s99, a kept image of s05 is deleted,
+    # the images of s07 after its first move 200 m sideways (the walk keeps others)
+    asyncio.run(insert_images(db_dsn, [(300 + 25 + k, "s03", 25 + k, 0.2, 0.1 + (25 + k) * 30 * LAT_DEG_PER_M)
+                                       for k in range(5)] + _seq("s99", 9900, 5, 0.3)))
+    deleted = min(i for i in before if 500 <= i < 600 and i != 500)
+    asyncio.run(fetch(db_dsn, "UPDATE images SET deleted_at = now() WHERE id = $1", deleted))
+    asyncio.run(fetch(db_dsn, "UPDATE images SET geom = ST_SetSRID(ST_MakePoint(0.2 + (id % 2) * 0.002, "
+                              "ST_Y(geom) * 1.5), 4326) WHERE sequence_id = 's07' AND id > 700"))
+    lines = _filter_cli(db_dsn)
+    after = kept_ids(db_dsn, "r1")
+    added, removed = len(after - before), len(before - after)
+    assert added > 5 and removed > 1 and deleted in before - after
+    assert lines == [f"since the last run: +{added:,} kept, -{removed:,} dropped"]
+    stored = asyncio.run(fetch(db_dsn, "SELECT counts->>'kept_added' AS a, counts->>'kept_removed' AS r "
+                                       "FROM filter_results WHERE name = 'r1'"))[0]
+    assert (int(stored["a"]), int(stored["r"])) == (added, removed)
+    # changed parameters recompute the result from scratch: no comparison is claimed
+    done = run_cli("filter", "--name", "r1", "--continent", "square", "--urban", "town", "--spacing-urban", "50",
+                   "--spacing-other", "100", "--replace", "--dsn", db_dsn)
+    assert done.returncode == 0 and "since the last run" not in done.stdout, done.stderr
+
+
+def test_after_an_interrupted_rerun_the_change_is_not_claimed(db_dsn: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # the buckets an interrupted run committed are no longer the last finished run's rows:
+    # the run that completes it cannot count against them, so it reports no change line
+    _world(db_dsn, tmp_path)
+    filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0)
+    asyncio.run(insert_images(db_dsn, [(s * 100 + 25, f"s{s:02d}", 25, 0.2 if s % 2 else 0.55,
+                                        0.1 + 25 * 30 * LAT_DEG_PER_M) for s in range(12)]))
+    write_bucket = steps.write_bucket
+
+    async def fail_bucket_1(conn, handle, bucket, replace):  # noqa: ANN001, ANN202
+        if bucket == 1:
+            raise RuntimeError("killed")
+        return await write_bucket(conn, handle, bucket, replace)
+
+    monkeypatch.setattr(steps, "write_bucket", fail_bucket_1)
+    with pytest.raises(RuntimeError, match="killed"):
+        filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0)
+    monkeypatch.setattr(steps, "write_bucket", write_bucket)
+    resumed = filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0)
+    assert 0 < resumed.counts["recomputed_sequences"] < 12 and "kept_added" not in resumed.counts
+    again = filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0)
+    assert (again.counts["kept_added"], again.counts["kept_removed"]) == (0, 0)
+
+
 def test_result_does_not_depend_on_the_number_of_buckets(db_dsn: str, tmp_path: Path) -> None:
     _world(db_dsn, tmp_path)
     filter_square(db_dsn, name="one", jobs=1, spacing_urban=100.0)
