@@ -4,7 +4,9 @@ GET  /__simulator/stats                  request/response/fault counters
 POST /__simulator/reset                  zero the counters (and request numbers)
 GET  /__simulator/faults                 current fault settings
 POST /__simulator/faults                 {"faults": "5xx=0.1,...", "schedules": ["images_bbox:503:first3"]}
-GET  /__simulator/world                  name, seed, bbox, estimated size
+GET  /__simulator/world                  name, seed, bbox, estimated size, version
+POST /__simulator/world/change           {"moved": 0.01, "deleted": 0.005, "deleted_images": 0, "added": 0.02}
+                                         a new world version (etl/simulator/changes.py)
 GET  /__simulator/truth?bbox=W,S,E,N     {"count", "image_ids"} visible in the box
 GET  /__simulator/truth?sequence_id=KEY  {"image_ids"} of the sequence, capture order
 """
@@ -16,6 +18,7 @@ import dataclasses
 import orjson
 from aiohttp import web
 
+from etl.simulator.changes import ChangeStep
 from etl.simulator.faults import parse_faults, parse_schedule
 from etl.simulator.geo import parse_bbox
 from etl.simulator.middleware import STATE_KEY
@@ -56,7 +59,22 @@ async def set_faults(request: web.Request) -> web.Response:
 
 async def world(request: web.Request) -> web.Response:
     w = request.app[STATE_KEY].world
-    return _json({"name": w.name, "seed": w.seed, "bbox": w.bbox, "estimated_images": w.estimate_count()})
+    return _json({"name": w.name, "seed": w.seed, "bbox": w.bbox, "estimated_images": w.estimate_count(),
+                  "version": w.version})
+
+
+async def change_world(request: web.Request) -> web.Response:
+    body = await request.json() if request.can_read_body else {}
+    try:
+        if not isinstance(body, dict):
+            raise ValueError("give a JSON object such as {\"moved\": 0.01, \"deleted\": 0.005, \"added\": 0.02}")
+        unknown = set(body) - {"moved", "deleted", "deleted_images", "added"}
+        if unknown:
+            raise ValueError(f"unknown world change {sorted(unknown)[0]!r}: use moved, deleted, deleted_images, added")
+        step = ChangeStep(**{k: float(v) for k, v in body.items()})
+    except (ValueError, TypeError) as error:
+        return _json({"error": str(error)}, status=400)
+    return _json({"version": request.app[STATE_KEY].change_world(step)})
 
 
 async def truth(request: web.Request) -> web.Response:
@@ -77,4 +95,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/__simulator/faults", get_faults)
     app.router.add_post("/__simulator/faults", set_faults)
     app.router.add_get("/__simulator/world", world)
+    app.router.add_post("/__simulator/world/change", change_world)
     app.router.add_get("/__simulator/truth", truth)

@@ -66,6 +66,7 @@ class CellData:
     altitude: np.ndarray  # already wrapped as unsigned where reality does
     caltitude: np.ndarray
     quality: np.ndarray
+    gone: np.ndarray | None = None  # removed by a world change (etl/simulator/changes.py); None: none
 
     @property
     def size(self) -> int:
@@ -83,7 +84,16 @@ class CellData:
     def in_bbox(self, bbox: BBox, computed: bool = True) -> np.ndarray:
         lon, lat = self.search_position() if computed else (self.lon, self.lat)
         w, s, e, n = bbox
-        return np.flatnonzero((lon >= w) & (lon <= e) & (lat >= s) & (lat <= n))
+        return self.alive(np.flatnonzero((lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)))
+
+    def alive(self, idx: np.ndarray) -> np.ndarray:
+        """The indices of `idx` that a world change has not removed."""
+        return idx if self.gone is None else idx[~self.gone[idx]]
+
+    def sequence_indices(self, serial: int) -> np.ndarray:
+        """The live images of sequence `serial`, in capture order."""
+        start = int(self.seq_start[serial])
+        return self.alive(np.arange(start, start + int(self.seq_len[serial])))
 
 
 def draw_heads(rng: np.random.Generator, count: int, clip: BBox) -> SequenceHeads:

@@ -130,8 +130,7 @@ def _sequence_parts(state: SimulatorState, request: web.Request, keys: list[str]
         if found is None:
             continue
         data, serial = found
-        start = int(data.seq_start[serial])
-        idx = _visible(state, data, np.arange(start, start + int(data.seq_len[serial])), filters)
+        idx = _visible(state, data, data.sequence_indices(serial), filters)
         if rng is not None and idx.size:  # the real API answers varying subsets
             idx = idx[rng.random(idx.size) < rng.uniform(0.3, 0.9)]
         parts.append((data, idx))

@@ -20,6 +20,7 @@ from etl.simulator.config import SimulatorConfig
 from etl.simulator.faults import FaultConfig, parse_faults, parse_schedule
 from etl.simulator.middleware import STATE_KEY, gate
 from etl.simulator.ratelimit import RateLimit, parse_rate_limits
+from etl.simulator.changes import ChangeStep, parse_step
 from etl.simulator.state import SimulatorState
 from etl.simulator.world import World
 
@@ -131,6 +132,10 @@ class SimulatorServer:
     def set_latency(self, seconds: float) -> None:
         """Every later answer takes `seconds` (SimulatorConfig.latency_s)."""
         self.state.config.latency_s = max(0.0, seconds)
+
+    def change_world(self, step: ChangeStep | str) -> int:
+        """Move, delete and add images (etl/simulator/changes.py); returns the new world version."""
+        return self.state.change_world(parse_step(step) if isinstance(step, str) else step)
 
     def set_rate_limits(self, limits: dict[str, RateLimit] | str) -> None:
         self.state.set_rate_limits(parse_rate_limits(limits) if isinstance(limits, str) else limits)

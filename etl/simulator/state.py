@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from etl.simulator.changes import ChangeStep
 from etl.simulator.config import SimulatorConfig
 from etl.simulator.faults import FaultConfig, FaultInjector
 from etl.simulator.geo import BBox
@@ -30,6 +31,13 @@ class SimulatorState:
     def set_rate_limits(self, limits: dict[str, RateLimit]) -> None:
         self.config.rate_limits = dict(limits)
         self.limiter = RateLimiter(self.config.rate_limits)
+
+    def change_world(self, step: ChangeStep) -> int:
+        """A new world version (images moved, deleted, added); rendered answers of the old one go."""
+        version = self.world.change(step)
+        if self.json_cache is not None:
+            self.json_cache = JsonCache(self.json_cache.budget)
+        return version
 
     def hidden(self, ids: np.ndarray) -> np.ndarray:
         """Mask of ids the API no longer shows (deleted images)."""

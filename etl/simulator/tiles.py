@@ -132,8 +132,9 @@ def _sequence_layer(world: World, parts: list, z: int, x: int, y: int, computed:
     for data, idx in parts:
         lon, lat = (data.search_position() if computed else (data.lon, data.lat))
         for s in np.unique(data.seq[idx]).tolist():
-            start, n = int(data.seq_start[s]), int(data.seq_len[s])
-            pick = np.unique(np.append(np.arange(start, start + n, step), start + n - 1))
+            live = data.sequence_indices(s)
+            start = int(live[0])
+            pick = np.unique(np.append(live[::step], live[-1]))
             px, py = _pixels(lon[pick], lat[pick], z, x, y)
             coords = list(dict.fromkeys(zip(px, py)))  # drop repeats, keep order
             if len(coords) < 2:

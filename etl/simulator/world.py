@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from etl.simulator import changes as C
 from etl.simulator.cells import CellData, generate_cell
 from etl.simulator.density import DensityModel, cell_sequence_counts
 from etl.simulator.geo import CELL_DEG, N_COLS, BBox, cell_range, intersect
@@ -46,6 +47,7 @@ class World:
         self._cached_images = 0
         self._cache_limit = cache_images
         self._lock = threading.Lock()
+        self.changes: list[C.ChangeStep] = []  # applied in order to every cell (etl/simulator/changes.py)
 
     def __repr__(self) -> str:
         return f"World(name={self.name!r}, seed={self.seed}, bbox={self.bbox})"
@@ -58,6 +60,19 @@ class World:
         """
         with self._lock:
             self._cache_limit = images
+
+    @property
+    def version(self) -> int:
+        """0 as generated; one more per change step."""
+        return len(self.changes)
+
+    def change(self, step: C.ChangeStep) -> int:
+        """Move, delete and add images (a new world version); returns the version."""
+        with self._lock:
+            self.changes.append(step)
+            self._cache.clear()
+            self._cached_images = 0
+            return len(self.changes)
 
     # --- cells ----------------------------------------------------------------
 
@@ -86,7 +101,12 @@ class World:
         if count is None:
             count = self._count_of(cell)
         data = generate_cell(self.seed, cell, count, self.bbox)
+        steps = list(self.changes)
+        for number, step in enumerate(steps, start=1):
+            data = C.apply(self.seed, number, step, data, self.bbox)
         with self._lock:
+            if len(self.changes) != len(steps):  # the world changed meanwhile: do not keep the old version
+                return data
             self._cache[cell] = data
             self._cached_images += data.size
             while self._cached_images > self._cache_limit and len(self._cache) > 1:
@@ -148,15 +168,14 @@ class World:
         if found is None:
             return []
         data, serial = found
-        start = int(data.seq_start[serial])
-        return data.ids[start : start + int(data.seq_len[serial])].tolist()
+        return data.ids[data.sequence_indices(serial)].tolist()
 
     def locate_image(self, image_id: int) -> tuple[CellData, int] | None:
         cell, serial = split_image_id(image_id)
         if cell < 0:
             return None
         data = self.cell(cell)
-        return (data, serial) if serial < data.size else None
+        return (data, serial) if serial < data.size and (data.gone is None or not data.gone[serial]) else None
 
     def image(self, image_id: int) -> dict | None:
         """The full record of an image (every field, JSON shapes, no thumb URLs)."""
