@@ -24,7 +24,7 @@ from datetime import datetime
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import REAL, BigInteger, Boolean, Double, ForeignKey, Integer, SmallInteger, Text
-from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
 
 from etl.db.target import DatabaseTarget, as_target
@@ -105,6 +105,21 @@ class Crawl(Base):
     settings: Mapped[dict] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(TZ)
     finished_at: Mapped[datetime | None] = mapped_column(TZ)
+    base_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("crawls.id"))  # an update pass's first crawl
+    pass_: Mapped[int] = mapped_column("pass", Integer)  # 0: the first crawl; 1, 2, ...: `crawl --update`
+    new_images: Mapped[int] = mapped_column(BigInteger)
+    changed_images: Mapped[int] = mapped_column(BigInteger)
+    unchanged_images: Mapped[int] = mapped_column(BigInteger)
+    deleted_images: Mapped[int] = mapped_column(BigInteger)
+    restored_images: Mapped[int] = mapped_column(BigInteger)
+
+
+class CrawlUnseen(Base):
+    __tablename__ = "crawl_unseen"
+
+    crawl_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("crawls.id"), primary_key=True)
+    image_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    task_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
 
 
 class CrawlAreaPart(Base):
@@ -133,6 +148,8 @@ class CrawlTask(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(TZ)
     created_at: Mapped[datetime] = mapped_column(TZ)
     updated_at: Mapped[datetime] = mapped_column(TZ)
+    image_ids: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))  # a check task's images
+    sequence_ids: Mapped[list[str] | None] = mapped_column(ARRAY(Text))  # ... and their sequences
 
 
 class BoundaryLayer(Base):

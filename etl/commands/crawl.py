@@ -17,10 +17,12 @@ def command(target: DatabaseTarget, **values: object) -> None:
 
     The area is one of --bbox, --continent or --polygon. The token comes from
     MAPILLARY_TOKEN or a token file. Rerunning the same command resumes the
-    crawl; several crawlers on one database share its work.
+    crawl; several crawlers on one database share its work. --update crawls an
+    area crawled before again (a new pass) and writes only what changed.
 
     \b
     Example:
       MAPILLARY_TOKEN_FILE=~/.mapillary-token mlyetl crawl --bbox 6.60,46.50,6.68,46.55
+      mlyetl crawl --bbox 6.60,46.50,6.68,46.55 --update     # months later: refresh it
     """
     echo_summary(run_crawl(target, CrawlSettings(**values), quiet=is_quiet()))

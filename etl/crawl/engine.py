@@ -94,7 +94,8 @@ class Engine:
     async def _nothing_left(self) -> bool:
         counts = await self.queue.counts()
         if counts.get("pending", 0) == 0 and counts.get("running", 0) == 0:
-            return True
+            # an update pass then checks what its boxes and tiles did not see (once: idempotent)
+            return not (self.queue.update and await self.queue.plan_checks(self.handlers.settings.ids_per_request))
         await self.queue.take_over_dead_local_workers()  # others' tasks: wait, or take over the dead
         return False
 

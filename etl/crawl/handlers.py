@@ -5,6 +5,8 @@
   that keeps timing out splits the box in four, down to `min_box`.
 - tile (tiles method): below z14 a tile only prunes: empty -> 'empty', else its
   sub-tiles; a z14 tile lists its images (etl/crawl/tile_task.py).
+- check (update passes): stored images a pass did not see where they were
+  (etl/crawl/check_task.py).
 Transient failures that outlived the client's retries, and answers of an
 unexpected shape, end as 'retry' with the reason (the queue makes them pending
 again until the task's attempts run out, then 'failed', shown by `status`):
@@ -19,6 +21,7 @@ from collections import Counter
 import msgspec
 from google.protobuf.message import Error as ProtobufError
 
+from etl.crawl.check_task import CheckTask
 from etl.crawl.model import Child, Finish, Task, WriteItem
 from etl.crawl.settings import CrawlSettings, epoch_ms
 from etl.crawl.tile_task import Put, TileTask
@@ -45,6 +48,7 @@ class TaskHandlers:
         since = epoch_ms(settings.since) if settings.since else None
         until = epoch_ms(settings.until) if settings.until else None
         self._tiles = TileTask(self.images, client, settings, since, until, self.counters)
+        self._checks = CheckTask(self.images, self.one, self._rows, client, settings.ids_per_request, self.counters)
 
     def _filters(self) -> dict[str, str]:
         s, out = self.settings, {}
@@ -62,6 +66,8 @@ class TaskHandlers:
                 await self.box(task, put)
             elif task.kind == "tile":
                 await self.tile(task, put)
+            elif task.kind == "check":
+                await self._checks.run(task, put)
             else:
                 await put(WriteItem([], Finish(task.id, "failed", error=f"unknown task kind {task.kind}")))
         except RETRYABLE as error:
@@ -72,17 +78,21 @@ class TaskHandlers:
             reason = f"unexpected answer ({type(error).__name__}: {str(error)[:200]})"
             await put(WriteItem([], Finish(task.id, "retry", error=reason)))
 
-    async def images(self, endpoint: str, klass: str, params: dict[str, str]) -> bytes:
+    async def images(self, endpoint: str, klass: str, params: dict[str, str], path: str = "/images") -> bytes:
         """An /images request for records: a rejected optional field is dropped and the request sent again."""
         while True:  # ends: each turn drops a field, or raises
             sent = self.fields.query
             try:
-                return await self.client.graph(endpoint, klass, "/images", {**params, "fields": sent})
+                return await self.client.graph(endpoint, klass, path, {**params, "fields": sent})
             except E.FieldRejected as error:
                 try:
                     self.fields.reject(error.field, sent, error.detail)
                 except ValueError:
                     raise error from None
+
+    async def one(self, image_id: int) -> bytes:
+        """One image's record (`/{id}`), every field."""
+        return await self.images("entity", "entity", {}, f"/{image_id}")
 
     # --- search boxes ---------------------------------------------------------------
 
@@ -102,9 +112,12 @@ class TaskHandlers:
             rows, skipped = self._rows(body) if finish.state == "failed" else ([], 0)
             return await put(WriteItem(rows, finish, skipped, not task.inside))
         rows, skipped = self._rows(body)
+        seen = [r[0] for r in rows]
         if not rows and not skipped:
-            return await put(WriteItem([], Finish(task.id, "empty")))
-        await put(WriteItem(rows, Finish(task.id, "done", len(rows)), skipped, not task.inside))
+            return await put(WriteItem([], Finish(task.id, "empty", seen=seen)))
+        # a record skipped for a missing field might be a stored image: then the answer does not say what is gone
+        finish = Finish(task.id, "done", len(rows), seen=None if skipped else seen)
+        await put(WriteItem(rows, finish, skipped, not task.inside))
 
     def _rows(self, body: bytes) -> tuple[list[tuple], int]:
         rows, skipped = answer_rows(body)

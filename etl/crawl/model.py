@@ -17,6 +17,8 @@ class Task:
     depth: int
     inside: bool  # footprint wholly inside the area: no per-point area test needed
     attempts: int
+    image_ids: tuple[int, ...] = ()  # a check task's images (etl/crawl/check_task.py)
+    sequence_ids: tuple[str, ...] = ()  # ... and the sequence of each
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Finish:
     count: int = 0
     error: str | None = None
     children: list[Child] = field(default_factory=list)
+    # the ids a finished box or tile listed (complete answers only): in an update pass, the
+    # stored images of its footprint that it did not list are checked (etl/crawl/check_task.py)
+    seen: list[int] | None = None
 
 
 @dataclass
@@ -48,3 +53,4 @@ class WriteItem:
     finish: Finish | None = None
     skipped: int = 0  # records without a required field
     check_area: bool = False  # rows of a box/tile not wholly inside the area: keep only points in it
+    deleted: list[int] = field(default_factory=list)  # images the API certainly no longer has

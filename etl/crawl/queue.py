@@ -69,6 +69,27 @@ async def open_crawl(conn: asyncpg.Connection, key: str, method: str, area_ewkb:
         return int(crawl_id), True
 
 
+async def open_pass(conn: asyncpg.Connection, base_id: int, update: bool) -> tuple[int, int, bool]:
+    """(crawl id, pass number, created) of the pass to work on for an area crawled before.
+
+    Without `update`: the latest pass, whatever its state (the same command resumes it).
+    With `update`: the latest pass when it still has work (another crawler's, or a killed
+    one's), else a new pass seeded from the latest one's last boxes and tiles.
+    """
+    latest = await conn.fetchrow(sql_text("crawl/latest_pass.sql"), base_id)
+    if not update or latest["open"]:
+        return int(latest["id"]), int(latest["pass"]), False
+    number = int(latest["pass"]) + 1
+    async with conn.transaction():
+        crawl_id = await conn.fetchval(sql_text("crawl/create_pass.sql"), base_id, number)
+        if crawl_id is None:
+            return int(await conn.fetchval(sql_text("crawl/find_pass.sql"), base_id, number)), number, False
+        await conn.execute(sql_text("crawl/area_parts.sql"), crawl_id)
+        await conn.execute("ANALYZE crawl_area_parts")
+        await conn.execute(sql_text("crawl/seed_pass.sql"), crawl_id, latest["id"])
+    return int(crawl_id), number, True
+
+
 # First boxes of one crawl: a continent at the default 0.1 degrees needs about 0.5 M
 # (seeding makes some thousands a second);
 # past this, seeding alone would run for many minutes and the queue would be mostly
@@ -105,8 +126,9 @@ async def add_children(conn: asyncpg.Connection, crawl_id: int, children: Sequen
 class TaskQueue:
     """Claiming, leasing and counting the tasks of one crawl for one worker."""
 
-    def __init__(self, pool: asyncpg.Pool, crawl_id: int, lease_s: float, db_budget_s: float) -> None:
-        self.pool, self.crawl_id = pool, crawl_id
+    def __init__(self, pool: asyncpg.Pool, crawl_id: int, lease_s: float, db_budget_s: float,
+                 update: bool = False) -> None:
+        self.pool, self.crawl_id, self.update = pool, crawl_id, update
         self.lease_s, self.db_budget_s = lease_s, db_budget_s
         self.worker = new_worker_id()
         # ids handed out by claim() whose end state has not committed yet (see forget())
@@ -116,6 +138,13 @@ class TaskQueue:
         async def call() -> list[asyncpg.Record]:
             async with self.pool.acquire() as conn:
                 return await conn.fetch(sql, *args)
+
+        return await with_db_retry(what, call, self.db_budget_s)
+
+    async def _run_status(self, what: str, sql: str, *args: object) -> str:
+        async def call() -> str:
+            async with self.pool.acquire() as conn:
+                return await conn.execute(sql, *args)
 
         return await with_db_retry(what, call, self.db_budget_s)
 
@@ -136,7 +165,9 @@ class TaskQueue:
 
         rows = await with_db_retry("claiming tasks", call, self.db_budget_s)
         self.held.update(r["id"] for r in rows)
-        return [Task(r["id"], r["kind"], r["key"], r["depth"], r["inside"], r["attempts"]) for r in rows]
+        return [Task(r["id"], r["kind"], r["key"], r["depth"], r["inside"], r["attempts"], tuple(r["image_ids"] or ()),
+                     tuple(r["sequence_ids"] or ()))
+                for r in rows]
 
     def forget(self, task_ids: Sequence[int]) -> None:
         """The end states of these tasks have committed: they are no longer ours."""
@@ -157,6 +188,12 @@ class TaskQueue:
             await self._run("taking over tasks", sql_text("crawl/release_owner.sql"), self.crawl_id, owner)
             log.info("took over the tasks of a crawler that is gone (%s)", owner)
         return len(dead)
+
+    async def plan_checks(self, ids_per_task: int) -> int:
+        """An update pass whose boxes / tiles are done: check tasks for what it did not see."""
+        status = await self._run_status("planning checks", sql_text("crawl/plan_checks.sql"), self.crawl_id,
+                                        ids_per_task)
+        return int(status.split()[-1])
 
     async def counts(self) -> dict[str, int]:
         rows = await self._run("counting tasks", sql_text("crawl/task_counts.sql"), self.crawl_id)

@@ -11,6 +11,7 @@ import gc
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from etl.crawl import area as areas
 from etl.crawl import bulk
@@ -18,8 +19,8 @@ from etl.crawl import queue as Q
 from etl.crawl.engine import Engine
 from etl.crawl.handlers import TaskHandlers
 from etl.crawl.model import Child
-from etl.crawl.settings import CrawlSettings
-from etl.crawl.writer import WriteTotals, Writer
+from etl.crawl.settings import CrawlSettings, epoch_ms
+from etl.crawl.writer import UpdatePass, WriteTotals, Writer
 from etl.db.connect import connection, create_pool
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
@@ -39,7 +40,7 @@ class CrawlSummary(Summary):
     crawl_id: int
     resumed: bool
     seconds: float
-    images: int  # images written by this run (upserts, re-crawls included)
+    images: int  # image rows written by this run (new, changed or restored)
     new_images: int
     new_sequences: int
     skipped_records: int
@@ -55,6 +56,12 @@ class CrawlSummary(Summary):
     answers: dict[str, int] = field(default_factory=dict)  # quirks of the API's answers met (TaskHandlers.counters)
     rejected_fields: list[str] = field(default_factory=list)  # image fields the API rejected, left out of the run
     failed_examples: list[str] = field(default_factory=list)
+    pass_number: int = 0  # 0: the area's first crawl; 1, 2, ...: update passes (crawl --update)
+    area_crawl_id: int = 0  # the area's first crawl (the same as crawl_id for pass 0)
+    changed_images: int = 0  # by this run: stored images whose attributes changed
+    unchanged_images: int = 0  # answered as stored, not written
+    deleted_images: int = 0  # marked deleted: the API certainly no longer has them
+    restored_images: int = 0  # deleted images answered again
 
     @property
     def failed(self) -> int:
@@ -74,9 +81,13 @@ class CrawlSummary(Summary):
         per_k = f"{1000 * total / self.images:.2f}" if self.images else "-"
         rate = self.images / self.seconds if self.seconds > 0 else 0.0
         states = ", ".join(f"{k} {v:,}" for k, v in sorted(self.task_states.items()))
+        title = f"crawl {self.crawl_id}" if not self.pass_number else \
+            f"crawl {self.crawl_id} (update pass {self.pass_number} of crawl {self.area_crawl_id})"
         return [
-            f"crawl {self.crawl_id} ({'resumed' if self.resumed else 'new'}) in {self.seconds:.1f} s",
-            f"images stored: {self.images:,} ({self.new_images:,} new, {rate:,.0f}/s); "
+            f"{title} ({'resumed' if self.resumed else 'new'}) in {self.seconds:.1f} s",
+            f"images written: {self.images:,} ({self.new_images:,} new, {self.changed_images:,} changed, "
+            f"{self.restored_images:,} restored; {rate:,.0f}/s); unchanged (not written): {self.unchanged_images:,}; "
+            f"deleted: {self.deleted_images:,}",
             f"new sequences: {self.new_sequences:,}; records without required fields: {self.skipped_records:,}",
             f"requests: {total:,} ({per_k} per 1,000 images): "
             + (", ".join(f"{k} {v:,}" for k, v in sorted(self.requests.items())) or "none"),
@@ -115,7 +126,15 @@ async def _seed(settings: CrawlSettings, wkb_box: tuple[float, float, float, flo
     return seed
 
 
-async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: CrawlSettings) -> tuple[int, bool]:
+@dataclass(frozen=True)
+class Opened:
+    crawl_id: int  # the pass worked on
+    area_crawl_id: int  # the area's first crawl
+    pass_number: int
+    resumed: bool
+
+
+async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: CrawlSettings, update: bool) -> Opened:
     import shapely
 
     async with connection(target) as conn:
@@ -123,26 +142,42 @@ async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: Cr
         bounds = tuple(shapely.from_wkb(wkb).bounds)
         key = settings.crawl_key(areas.digest(wkb))
         identity = {"area": spec.describe(), **settings.identity()}
-        crawl_id, created = await Q.open_crawl(conn, key, settings.method, wkb, identity, await _seed(settings, bounds))
-    return crawl_id, not created
+        base_id, created = await Q.open_crawl(conn, key, settings.method, wkb, identity, await _seed(settings, bounds))
+        if created:
+            if update:
+                log.info("crawl %d: this area was never crawled: --update crawls it a first time", base_id)
+            return Opened(base_id, base_id, 0, False)
+        crawl_id, number, created = await Q.open_pass(conn, base_id, update)
+    return Opened(crawl_id, base_id, number, not created)
+
+
+def _update_pass(settings: CrawlSettings) -> UpdatePass:
+    def moment(text: str | None) -> datetime | None:
+        return None if text is None else datetime.fromtimestamp(epoch_ms(text) / 1000, tz=timezone.utc)
+
+    return UpdatePass(moment(settings.since), moment(settings.until), settings.organization_id)
 
 
 async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: CrawlSettings,
-                    client_settings: ClientSettings, retry_failed: bool = False, quiet: bool = False) -> CrawlSummary:
+                    client_settings: ClientSettings, retry_failed: bool = False, quiet: bool = False,
+                    update: bool = False) -> CrawlSummary:
     await ensure_schema(target)
-    crawl_id, resumed = await _open(target, spec, settings)
+    opened = await _open(target, spec, settings, update)
+    crawl_id, resumed = opened.crawl_id, opened.resumed
     dsn = target if isinstance(target, str) else target.connection_dsn()
     pool = await create_pool(dsn, min_size=0, max_size=3)  # no floor: nothing to restore after a restart
     try:
-        queue = Q.TaskQueue(pool, crawl_id, settings.lease_s, settings.db_budget_s)
+        queue = Q.TaskQueue(pool, crawl_id, settings.lease_s, settings.db_budget_s, update=opened.pass_number > 0)
         if retry_failed:
             log.info("crawl %d: %d failed task(s) set to run again", crawl_id, await queue.retry_failed())
-        recorded = {"area": spec.describe(), "crawl_id": crawl_id, **settings.recorded(),
+        recorded = {"area": spec.describe(), "crawl_id": crawl_id, "area_crawl_id": opened.area_crawl_id,
+                    "pass": opened.pass_number, **settings.recorded(),
                     "graph_url": client_settings.graph_url, "tiles_url": client_settings.tiles_url}
         async with pool.acquire() as conn:
             bulk_load = await bulk.prepare(conn, crawl_id, settings.bulk_load)
         async with recorded_run(pool, "crawl", recorded) as run:
             summary = await _execute(dsn, queue, settings, client_settings, quiet, resumed, bulk_load)
+            summary.pass_number, summary.area_crawl_id = opened.pass_number, opened.area_crawl_id
             if bulk_load:
                 _add_bulk_finish(summary, await bulk.finish(dsn, crawl_id))
             run.counters.update(summary.counters())
@@ -188,8 +223,9 @@ async def _execute(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings, client
 
 async def _execute_engine(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings, client_settings: ClientSettings,
                           quiet: bool, resumed: bool, bulk_load: bool) -> CrawlSummary:
+    update = _update_pass(settings) if queue.update else None
     writers = [Writer(dsn, queue.crawl_id, queue.worker, settings.max_attempts, settings.batch_rows,
-                      settings.db_budget_s, bulk_load) for _ in range(settings.writers)]
+                      settings.db_budget_s, bulk_load, update) for _ in range(settings.writers)]
     try:
         async with MapillaryClient(client_settings) as client:
             with make_progress(f"crawl {queue.crawl_id}", "images", quiet=quiet) as progress:
@@ -207,4 +243,6 @@ async def _execute_engine(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings,
         tasks_finished=result.tasks_finished, task_states=result.counts, db_seconds=totals.seconds,
         timeline=[[minute, *counts] for minute, counts in sorted(stats.timeline.items())],
         answers=dict(handlers.counters), rejected_fields=list(handlers.fields.dropped),
+        changed_images=totals.changed, unchanged_images=totals.unchanged, deleted_images=totals.deleted,
+        restored_images=totals.restored,
     )

@@ -62,6 +62,7 @@ PLACEMENTS: tuple[Placement, ...] = (
     Placement("crawls", "local"),
     Placement("crawl_area_parts", "local"),
     Placement("crawl_tasks", "local"),
+    Placement("crawl_unseen", "local"),
     Placement("images_bulk_indexes", "local"),
     Placement("runs", "local"),
     Placement("layer_styles", "local"),

@@ -42,7 +42,12 @@ class ReduceData(ApiError):
 
 
 class NotFound(ApiError):
-    """The object does not exist (deleted image): record it, do not retry."""
+    """The object does not exist (deleted image): record it, do not retry.
+
+    `certain`: the API itself said so (code 100, subcode 33); a bare 404 may be a proxy's.
+    """
+
+    certain: bool = False
 
 
 class BadRequest(ApiError):
@@ -98,7 +103,9 @@ def classify(endpoint: str, status: int, body: bytes, retry_after: str | None) -
     if status >= 500:
         return TransientError(endpoint, status, message, _seconds(retry_after))
     if status == 404 or (code == 100 and subcode == 33):
-        return NotFound(endpoint, status, message)
+        found = NotFound(endpoint, status, message)
+        found.certain = code == 100 and subcode == 33
+        return found
     field = _NONEXISTING_FIELD.search(message) if code == 100 else None
     if field:
         return FieldRejected(endpoint, status, message, field.group(1))

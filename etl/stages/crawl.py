@@ -63,6 +63,9 @@ class CrawlSettings(Settings):
                             "(it may be cut).", min=1, max=2000)
     ids_per_request: int = setting(D.ids_per_request, "Tiles method: image ids per metadata request.", min=1, max=2000)
     retry_failed: bool = setting(False, "Run the crawl's failed tasks again (and whatever is left).")
+    update: bool = setting(False, "Crawl an area crawled before again, as a new pass over all of it: writes only "
+                           "new and changed images, marks deleted the ones the API certainly no longer has "
+                           "(resumable and shareable like any crawl).")
     lease: float = setting(D.lease_s, "Seconds a claimed task stays ours without renewal; a dead crawler's tasks are "
                            "taken over after it.", min=5.0, max=3600.0)
     batch_rows: int = setting(D.batch_rows, "Rows per COPY (+ upsert) transaction.", min=100, max=200_000)
@@ -128,6 +131,6 @@ def run_crawl(target: DatabaseTarget | str, settings: CrawlSettings, *, quiet: b
 
     async def run() -> CrawlSummary:
         return await crawl_engine(await ready(target), settings.area(), settings.engine(), client,
-                                  retry_failed=settings.retry_failed, quiet=quiet)
+                                  retry_failed=settings.retry_failed, update=settings.update, quiet=quiet)
 
     return run_async(run())

@@ -14,4 +14,4 @@ SET state = 'running', lease_owner = $3, lease_expires_at = now() + make_interva
     attempts = t.attempts + 1, updated_at = now()
 FROM picked
 WHERE t.id = picked.id
-RETURNING t.id, t.kind, t.key, t.depth, t.inside, t.attempts;
+RETURNING t.id, t.kind, t.key, t.depth, t.inside, t.attempts, t.image_ids, t.sequence_ids;

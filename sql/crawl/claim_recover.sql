@@ -5,4 +5,4 @@
 UPDATE crawl_tasks t
 SET lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
 WHERE t.crawl_id = $1 AND t.lease_owner = $2 AND t.state = 'running' AND t.id <> ALL($4::bigint[])
-RETURNING t.id, t.kind, t.key, t.depth, t.inside, t.attempts;
+RETURNING t.id, t.kind, t.key, t.depth, t.inside, t.attempts, t.image_ids, t.sequence_ids;

@@ -3,3 +3,5 @@
 -- those of boxes/tiles on the area's border (kept only where the point is in the area).
 CREATE TEMP TABLE IF NOT EXISTS crawl_staging (LIKE images INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS crawl_staging_border (LIKE images INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+-- The ids each finished box / tile of an update pass listed (record_unseen.sql).
+CREATE TEMP TABLE IF NOT EXISTS crawl_seen (task_id bigint, image_id bigint) ON COMMIT DELETE ROWS;

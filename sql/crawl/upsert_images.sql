@@ -1,9 +1,15 @@
--- $1 crawl id. Staged rows -> images (and their sequences), one statement per batch.
+-- $1 crawl id (its area parts: the area's first crawl). Staged rows -> images (and their
+-- sequences), one statement per batch, writing only what changed.
 -- Border rows (crawl_staging_border) are kept only when the point is in the area.
 -- DISTINCT ON drops an image seen twice in one batch (it lay on a shared box edge);
 -- the id order gives every writer the same lock order, which avoids deadlocks.
--- last_seen = EXCLUDED.last_seen: the staged row's default, now() (on Citus the DO UPDATE
--- SET of a distributed table takes no now(), only immutable expressions).
+-- An image whose stored attributes equal the answer's is not written at all (the DO UPDATE's
+-- WHERE): no new row version, no dead tuple, and the filter's signatures (row versions)
+-- stay as they are. A deleted image that is answered again is undeleted. organization_id
+-- is only ever filled in: a crawl without --organization-id does not know it.
+-- last_seen = EXCLUDED.last_seen: the staged row's default, now(), i.e. when the row was
+-- last written (on Citus the DO UPDATE SET of a distributed table takes no now(), only
+-- immutable expressions).
 WITH kept AS (
     SELECT DISTINCT ON (s.id) s.*
     FROM (SELECT * FROM crawl_staging
@@ -11,6 +17,9 @@ WITH kept AS (
           SELECT b.* FROM crawl_staging_border b
           WHERE EXISTS (SELECT 1 FROM crawl_area_parts p WHERE p.crawl_id = $1 AND ST_Intersects(p.geom, b.geom))) s
     ORDER BY s.id
+),
+was_deleted AS (  -- the statement's snapshot: the rows as they were before the upsert
+    SELECT i.id FROM images i WHERE i.id IN (SELECT id FROM kept) AND i.deleted_at IS NOT NULL
 ),
 up AS (
     INSERT INTO images AS i  -- the staging tables are LIKE images: same columns, same order
@@ -23,19 +32,34 @@ up AS (
         is_pano = EXCLUDED.is_pano, camera_type = EXCLUDED.camera_type, make = EXCLUDED.make,
         model = EXCLUDED.model, width = EXCLUDED.width, height = EXCLUDED.height,
         creator_id = EXCLUDED.creator_id, creator_username = EXCLUDED.creator_username,
-        organization_id = EXCLUDED.organization_id, quality_score = EXCLUDED.quality_score,
+        organization_id = coalesce(EXCLUDED.organization_id, i.organization_id),
+        quality_score = EXCLUDED.quality_score,
         last_seen = EXCLUDED.last_seen, deleted_at = NULL
-    RETURNING i.sequence_id, i.captured_at, (i.xmax = 0) AS inserted
+    WHERE i.deleted_at IS NOT NULL
+       OR (i.sequence_id, i.captured_at, ST_AsEWKB(i.geom), i.geom_is_computed, ST_AsEWKB(i.original_geom),
+           i.compass_angle, i.computed_compass_angle, i.altitude, i.computed_altitude, i.is_pano, i.camera_type,
+           i.make, i.model, i.width, i.height, i.creator_id, i.creator_username, i.quality_score,
+           coalesce(EXCLUDED.organization_id, i.organization_id))
+          IS DISTINCT FROM
+          (EXCLUDED.sequence_id, EXCLUDED.captured_at, ST_AsEWKB(EXCLUDED.geom), EXCLUDED.geom_is_computed,
+           ST_AsEWKB(EXCLUDED.original_geom), EXCLUDED.compass_angle, EXCLUDED.computed_compass_angle,
+           EXCLUDED.altitude, EXCLUDED.computed_altitude, EXCLUDED.is_pano, EXCLUDED.camera_type, EXCLUDED.make,
+           EXCLUDED.model, EXCLUDED.width, EXCLUDED.height, EXCLUDED.creator_id, EXCLUDED.creator_username,
+           EXCLUDED.quality_score, i.organization_id)
+    RETURNING i.id, i.sequence_id, i.captured_at, (i.xmax = 0) AS inserted
 ),
-seqs AS (
+seqs AS (  -- written only when new or widened
     INSERT INTO sequences AS q (id, first_captured_at, last_captured_at)
     SELECT sequence_id, min(captured_at), max(captured_at) FROM up GROUP BY sequence_id ORDER BY sequence_id
     ON CONFLICT (id) DO UPDATE SET
         first_captured_at = least(q.first_captured_at, EXCLUDED.first_captured_at),
         last_captured_at = greatest(q.last_captured_at, EXCLUDED.last_captured_at),
         last_seen = EXCLUDED.last_seen
+    WHERE EXCLUDED.first_captured_at < q.first_captured_at OR EXCLUDED.last_captured_at > q.last_captured_at
     RETURNING (q.xmax = 0) AS inserted
 )
-SELECT (SELECT count(*) FROM up) AS images,
+SELECT (SELECT count(*) FROM kept) AS seen,
+       (SELECT count(*) FROM up) AS images,
        (SELECT count(*) FROM up WHERE inserted) AS new_images,
+       (SELECT count(*) FROM up WHERE NOT inserted AND id IN (SELECT id FROM was_deleted)) AS restored_images,
        (SELECT count(*) FROM seqs WHERE inserted) AS new_sequences;

@@ -1,0 +1,110 @@
+"""`crawl --update`: a new pass over an area crawled before, writing only what changed.
+
+The simulator's world is changed between passes (images moved, sequences and images
+deleted, sequences added); after the update the database holds exactly the new world,
+every stored attribute as the API now answers it, and nothing else was written.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.crawler.conftest import AREA, AREA_ARG, crawl, make_simulator, query, truth
+
+CHANGE = "moved=0.05,deleted=0.03,deleted_images=0.02,added=0.05"
+FAULTS = "5xx=0.05,429=0.02:1,drop=0.01,truncate=0.01,partial=0.5"
+
+
+def live_ids(dsn: str) -> set[int]:
+    return {r["id"] for r in query(dsn, "SELECT id FROM images WHERE deleted_at IS NULL")}
+
+
+def row_versions(dsn: str) -> dict[int, str]:
+    return {r["id"]: r["v"] for r in query(dsn, "SELECT id, xmin::text AS v FROM images")}
+
+
+def assert_matches_world(sim, dsn: str) -> None:  # noqa: ANN001
+    """Live rows inside the area are the world's images there; every live row is as the API answers it."""
+    inside = {r["id"] for r in query(dsn, """SELECT id FROM images WHERE deleted_at IS NULL
+                                             AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))""", *AREA)}
+    expected = truth(sim)
+    assert inside == expected, f"{len(expected - inside)} missing, {len(inside - expected)} not in the world"
+    rows = query(dsn, """SELECT id, sequence_id, ST_X(geom) AS x, ST_Y(geom) AS y, computed_compass_angle AS cc
+                         FROM images WHERE deleted_at IS NULL""")
+    for row in rows:
+        rec = sim.world.image(row["id"])
+        assert rec is not None, f"image {row['id']} is live in the database but gone from the world"
+        position = (rec.get("computed_geometry") or rec["geometry"])["coordinates"]
+        assert (row["x"], row["y"]) == pytest.approx(tuple(position), abs=1e-9), row["id"]
+        assert row["cc"] == rec.get("computed_compass_angle"), row["id"]
+
+
+def test_update_after_world_change_stores_exactly_the_new_world(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        first = crawl(sim, db_dsn, "--concurrency", "8")
+        assert first.returncode == 0, first.stderr
+        before = {r["id"]: (r["x"], r["y"]) for r in query(db_dsn, "SELECT id, ST_X(geom) x, ST_Y(geom) y FROM images")}
+        versions = row_versions(db_dsn)
+        old_truth = truth(sim)
+        sim.change_world(CHANGE)
+        new_truth = truth(sim)
+        sim.set_faults(FAULTS)
+        update = crawl(sim, db_dsn, "--update", "--concurrency", "8")
+        assert update.returncode == 0, update.stderr
+        assert "update pass 1" in update.stdout
+        assert_matches_world(sim, db_dsn)
+        world = sim.world
+        faults = sim.stats["faults"]
+        assert faults.get("500", 0) + faults.get("502", 0) + faults.get("503", 0) > 0
+
+    gone = old_truth - new_truth
+    deleted = {r["id"] for r in query(db_dsn, "SELECT id FROM images WHERE deleted_at IS NOT NULL")}
+    # gone from the area: deleted, or moved out of it (then live, at its new place)
+    assert gone and gone == deleted | {i for i in gone if world.image(i) is not None}
+    assert all(world.image(i) is None for i in deleted)
+    # only what changed was written: new, moved or deleted rows have a new row version, nothing else
+    after = row_versions(db_dsn)
+    moved = {i for i in old_truth & new_truth if world.image(i) and
+             (world.image(i).get("computed_geometry") or world.image(i)["geometry"])["coordinates"] != list(before[i])}
+    rewritten = {i for i in versions if after.get(i) != versions[i]}
+    assert moved and rewritten - deleted - moved <= (old_truth - new_truth), "unchanged rows were written"
+    assert rewritten >= deleted | moved
+    counts = query(db_dsn, """SELECT new_images, changed_images, deleted_images, unchanged_images
+                              FROM crawls WHERE pass = 1""")[0]
+    assert counts["new_images"] == len(new_truth - old_truth - set(versions))
+    assert counts["deleted_images"] == len(deleted)
+    assert counts["unchanged_images"] > 0
+
+
+def test_identical_update_writes_nothing(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        assert crawl(sim, db_dsn).returncode == 0
+        versions = row_versions(db_dsn)
+        seqs = {r["id"]: r["v"] for r in query(db_dsn, "SELECT id, xmin::text AS v FROM sequences")}
+        sim.set_faults(FAULTS)
+        sim.reset_stats()
+        update = crawl(sim, db_dsn, "--update")
+        assert update.returncode == 0, update.stderr
+        requests = sum(sim.stats["requests"].values())
+    assert row_versions(db_dsn) == versions, "an unchanged image got a new row version"
+    assert {r["id"]: r["v"] for r in query(db_dsn, "SELECT id, xmin::text AS v FROM sequences")} == seqs
+    assert query(db_dsn, "SELECT count(*) AS n FROM images WHERE deleted_at IS NOT NULL")[0]["n"] == 0
+    row = query(db_dsn, "SELECT new_images, changed_images, deleted_images, unchanged_images FROM crawls WHERE pass = 1")[0]
+    assert (row["new_images"], row["changed_images"], row["deleted_images"]) == (0, 0, 0)
+    assert row["unchanged_images"] >= len(versions) - 50  # box-edge duplicates aside
+    assert requests > 0
+
+
+def test_update_resumes_its_pass_and_a_plain_rerun_changes_nothing(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        assert crawl(sim, db_dsn).returncode == 0
+        sim.change_world("added=0.1")
+        assert crawl(sim, db_dsn, "--update").returncode == 0
+        sim.reset_stats()
+        again = crawl(sim, db_dsn)  # no --update: the latest pass, finished: nothing to do
+        assert again.returncode == 0, again.stderr
+        assert sum(sim.stats["requests"].values()) == 0
+        assert live_ids(db_dsn) >= truth(sim)
+        second = crawl(sim, db_dsn, "--update")
+        assert "update pass 2" in second.stdout
+    assert [r["pass"] for r in query(db_dsn, "SELECT pass FROM crawls ORDER BY pass")] == [0, 1, 2]
