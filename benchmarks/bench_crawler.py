@@ -169,7 +169,7 @@ def main() -> None:
             # what other processes (another engineer's benchmark, tests) took from the two cores meanwhile
             others = _machine_busy_s() - busy - run["cpu_s"] - sim_cpu - pg_cpu
             text = run["text"]
-            images = _number(r"images stored: ([\d,]+)", text)
+            images = _number(r"images written: ([\d,]+)", text)
             requests = _number(r"requests: ([\d,]+)", text)
             crawl_s = _number(r"in ([\d.]+) s\n", text)
             index_s = _number(r"then ([\d.]+) s rebuilding indexes", text)

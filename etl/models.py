@@ -274,8 +274,9 @@ class ImageDownload(Base):
 
 
 setattr(FilterPoint, "class", synonym("class_"))  # the column's own name, for getattr and tools
+setattr(Crawl, "pass", synonym("pass_"))  # the same: `pass` is a Python keyword
 
-MODELS = (Run, Image, Sequence, Crawl, CrawlAreaPart, CrawlTask, BoundaryLayer, BoundaryFeature, BoundaryPart,
+MODELS = (Run, Image, Sequence, Crawl, CrawlAreaPart, CrawlTask, CrawlUnseen, BoundaryLayer, BoundaryFeature, BoundaryPart,
           BoundaryCell, FilterResult, FilterPoint, SequenceLine, FilterSequence, ImageDownload)
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import socket
 from dataclasses import asdict, dataclass, field
+from datetime import timezone
 
 import asyncpg
 
@@ -28,6 +29,7 @@ class StatusReport(Summary):
     database_size: str
     notes: list[str] = field(default_factory=list)
     download_jobs: list[dict] = field(default_factory=list)  # each with its "workers"
+    crawled_areas: list[dict] = field(default_factory=list)  # per area: last crawl or update, what it found
     database: str = field(default="", repr=False)  # where: a description safe to print (no password)
 
     def to_json(self) -> str:
@@ -40,6 +42,7 @@ class StatusReport(Summary):
         return [
             f"database: {self.database}, {self.database_size}",
             f"images: {i['images']:,} ({i['deleted']:,} deleted), sequences: {i['sequences']:,}",
+            *_section("crawled areas:", self.crawled_areas, area_line),
             *_section("crawl queue:", self.crawl_queue,
                       lambda r: f"crawl {r['crawl_id']} ({r['method']}) {r['kind']:<8} {r['state']:<8} {r['tasks']:,}"),
             *_section("filter results:", self.results, lambda r: f"{r['name']}: {_counts(r['counts'])}"),
@@ -53,6 +56,29 @@ class StatusReport(Summary):
                                 f"{_counts(r['counters'])}"),
             *(f"note: {note}" for note in self.notes),
         ]
+
+
+def area_line(r: dict) -> str:
+    """One crawled area: when it was crawled, its last update and what that found."""
+    head = f"crawl {r['crawl_id']} ({r['method']}) {r['area']}: crawled {_when(r['crawled_at'])}"
+    if r["last_pass"] == 0:
+        state = "in progress" if r["in_progress"] else (
+            f"finished {_when(r['crawl_finished_at'])}" if r["crawl_finished_at"] else "ended with failed tasks")
+        return f"{head}, {state}; never updated"
+    if r["in_progress"]:
+        state = f"update pass {r['last_pass']} (crawl {r['last_id']}) started {_when(r['last_started_at'])}, in progress"
+    else:
+        end = f"updated {_when(r['last_finished_at'])}" if r["last_finished_at"] else \
+            f"update started {_when(r['last_started_at'])} ended with failed tasks"
+        state = f"{end} (pass {r['last_pass']}, crawl {r['last_id']})"
+    return (f"{head}; {state}: {r['new_images']:,} new, {r['changed_images']:,} changed, "
+            f"{r['deleted_images']:,} deleted, {r['unchanged_images']:,} unchanged"
+            + (f", {r['restored_images']:,} restored" if r["restored_images"] else ""))
+
+
+def _when(moment) -> str:  # noqa: ANN001 - a datetime or None
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC" if moment.tzinfo is None else \
+        moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _section(title: str, rows: list[dict], line) -> list[str]:  # noqa: ANN001 - row -> str
@@ -125,6 +151,7 @@ async def gather_status(conn: asyncpg.Connection, recent: int = 10) -> StatusRep
     return StatusReport(
         images=dict(await conn.fetchrow(sql_text("status/images.sql"))),
         crawl_queue=_rows(await conn.fetch(sql_text("status/crawl_queue.sql"))),
+        crawled_areas=_rows(await conn.fetch(sql_text("status/crawled_areas.sql"))),
         failures=_rows(await conn.fetch(sql_text("status/failures.sql"), recent)),
         results=_rows(await conn.fetch(sql_text("status/results.sql"))),
         downloads=_rows(await conn.fetch(sql_text("status/downloads.sql"))),

@@ -78,7 +78,8 @@ class CrawlSummary(Summary):
 
     def lines(self) -> list[str]:
         total = sum(self.requests.values())
-        per_k = f"{1000 * total / self.images:.2f}" if self.images else "-"
+        answered = self.images + self.unchanged_images  # images the answers held (written or not)
+        per_k = f"{1000 * total / answered:.2f}" if answered else "-"
         rate = self.images / self.seconds if self.seconds > 0 else 0.0
         states = ", ".join(f"{k} {v:,}" for k, v in sorted(self.task_states.items()))
         title = f"crawl {self.crawl_id}" if not self.pass_number else \

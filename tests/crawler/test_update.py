@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import run_cli
 from tests.crawler.conftest import AREA, AREA_ARG, crawl, make_simulator, query, truth
 
 CHANGE = "moved=0.05,deleted=0.03,deleted_images=0.02,added=0.05"
@@ -108,3 +109,56 @@ def test_update_resumes_its_pass_and_a_plain_rerun_changes_nothing(db_dsn: str) 
         second = crawl(sim, db_dsn, "--update")
         assert "update pass 2" in second.stdout
     assert [r["pass"] for r in query(db_dsn, "SELECT pass FROM crawls ORDER BY pass")] == [0, 1, 2]
+    status = run_cli("status", "--dsn", db_dsn)
+    assert status.returncode == 0, status.stderr
+    line = next(x for x in status.stdout.splitlines() if x.strip().startswith("crawl 1 (search)"))
+    assert f"bbox {AREA_ARG}: crawled " in line and "updated " in line and "(pass 2, crawl " in line
+    assert "0 new, 0 changed, 0 deleted, " in line and " unchanged" in line
+
+
+def _filter(dsn: str, name: str) -> dict:
+    import asyncio
+
+    from etl.filters import FilterParams, run_filter
+
+    return asyncio.run(run_filter(dsn, FilterParams(name=name, continent="area", urban="town"), jobs=2)).counts
+
+
+def _points(dsn: str, name: str) -> dict[int, tuple]:
+    rows = query(dsn, "SELECT image_id, class, ST_AsEWKB(geom) AS g FROM filter_points WHERE result_name = $1", name)
+    return {r["image_id"]: (r["class"], bytes(r["g"])) for r in rows}
+
+
+def test_filter_after_updates_recomputes_exactly_what_changed(db_dsn: str, tmp_path) -> None:  # noqa: ANN001
+    import asyncio
+
+    from tests.filters.helpers import box, load_layer, polygon, write_geojson
+
+    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "c.geojson", [polygon(box(6.6, 46.5, 6.67, 46.55))]),
+                           "continent", "area"))
+    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "u.geojson", [polygon(box(6.62, 46.51, 6.64, 46.53))]),
+                           "urban", "town"))
+    with make_simulator() as sim:
+        assert crawl(sim, db_dsn).returncode == 0
+        first = _filter(db_dsn, "r")
+        assert first["recomputed_sequences"] > 0
+        kept = {r["id"]: r["v"] for r in query(db_dsn, "SELECT image_id AS id, xmin::text AS v FROM filter_points")}
+        # an identical update: nothing written, nothing recomputed
+        assert crawl(sim, db_dsn, "--update").returncode == 0
+        same = _filter(db_dsn, "r")
+        assert same["recomputed_sequences"] == 0 and same.get("written_points", 0) == 0
+        assert {r["id"]: r["v"] for r in query(db_dsn, "SELECT image_id AS id, xmin::text AS v FROM filter_points")} == kept
+        # a small change: exactly the sequences whose images changed, deletions included
+        versions = row_versions(db_dsn)
+        sim.change_world("moved=0.02,deleted=0.02,deleted_images=0.01,added=0.02")
+        assert crawl(sim, db_dsn, "--update").returncode == 0
+    changed = query(db_dsn, "SELECT DISTINCT sequence_id, id, xmin::text AS v FROM images")
+    dirty = {r["sequence_id"] for r in changed if versions.get(r["id"]) != r["v"]}
+    assert dirty
+    again = _filter(db_dsn, "r")
+    assert again["recomputed_sequences"] == len(dirty)
+    _filter(db_dsn, "fresh")  # the same parameters computed from scratch
+    assert _points(db_dsn, "r") == _points(db_dsn, "fresh")
+    deleted = {r["id"] for r in query(db_dsn, "SELECT id FROM images WHERE deleted_at IS NOT NULL")}
+    assert deleted and not deleted & set(_points(db_dsn, "r"))
+    assert deleted & set(kept), "no deleted image had been kept: the test proves nothing about leaving results"

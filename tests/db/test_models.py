@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from geoalchemy2 import Geometry
 from sqlalchemy import REAL, BigInteger, Boolean, Double, Integer, SmallInteger, Text, create_engine, select
-from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP
 
 from etl import models
 from etl.models import MODELS, sqlalchemy_url
@@ -21,6 +21,8 @@ TYPES = {BigInteger: "int8", Integer: "int4", SmallInteger: "int2", Text: "text"
 def _model_type(column) -> str:  # noqa: ANN001
     if isinstance(column.type, TIMESTAMP):
         return "timestamptz" if column.type.timezone else "timestamp"
+    if isinstance(column.type, ARRAY):  # PostgreSQL names an array type after its element: _int8, _text
+        return "_" + TYPES[type(column.type.item_type)]
     return TYPES[type(column.type)]
 
 
