@@ -24,7 +24,7 @@ from google.protobuf.message import Error as ProtobufError
 from etl.crawl.check_task import CheckTask
 from etl.crawl.model import Child, Finish, Task, WriteItem
 from etl.crawl.settings import CrawlSettings, epoch_ms
-from etl.crawl.tile_task import Put, TileTask
+from etl.crawl.tile_task import Outside, Put, Stored, TileTask
 from etl.mapillary import discovery as D
 from etl.mapillary import errors as E
 from etl.mapillary.client import MapillaryClient
@@ -40,14 +40,15 @@ UNEXPECTED = (ValueError, TypeError, KeyError, IndexError, AttributeError, Overf
 
 
 class TaskHandlers:
-    def __init__(self, client: MapillaryClient, settings: CrawlSettings) -> None:
+    def __init__(self, client: MapillaryClient, settings: CrawlSettings, stored: Stored | None = None,
+                 outside: Outside | None = None) -> None:
         self.client, self.settings = client, settings
         self.fields = FieldSet()
         self.counters: Counter[str] = Counter()  # tile features without an id, unreadable values, ...
         self.filters = self._filters()
         since = epoch_ms(settings.since) if settings.since else None
         until = epoch_ms(settings.until) if settings.until else None
-        self._tiles = TileTask(self.images, client, settings, since, until, self.counters)
+        self._tiles = TileTask(self.images, client, settings, since, until, self.counters, stored, outside)
         self._checks = CheckTask(self.images, self.one, self._rows, client, settings.ids_per_request, self.counters)
 
     def _filters(self) -> dict[str, str]:
@@ -138,8 +139,8 @@ class TaskHandlers:
         z, x, y = D.parse_tile_key(task.key)
         body = await self.client.tile(TILESET, z, x, y)
         if z < D.TILE_ZOOM:
-            if not has_features(body):
-                return await put(WriteItem([], Finish(task.id, "empty")))
+            if not has_features(body):  # nothing here: stored images of this footprint are checked (updates)
+                return await put(WriteItem([], Finish(task.id, "empty", seen=[])))
             children = [Child("tile", D.tile_key(*t), task.depth + 1, D.tile_bounds(*t)) for t in D.sub_tiles(z, x, y)]
             return await put(WriteItem([], Finish(task.id, "split", children=children)))
         await self._tiles.z14(task, body, put)

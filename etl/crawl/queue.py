@@ -195,6 +195,15 @@ class TaskQueue:
                                         ids_per_task)
         return int(status.split()[-1])
 
+    async def stored_in_task(self, task_id: int) -> list[asyncpg.Record]:
+        """The live stored images of a task's footprint (an update pass compares a tile with them)."""
+        return await self._run("reading stored images", sql_text("crawl/stored_in_task.sql"), task_id)
+
+    async def outside_area(self, ids: list[int], lons: list[float], lats: list[float],
+                           margin: float) -> list[asyncpg.Record]:
+        return await self._run("testing points against the area", sql_text("crawl/outside_area.sql"), self.crawl_id,
+                               ids, lons, lats, margin)
+
     async def counts(self) -> dict[str, int]:
         rows = await self._run("counting tasks", sql_text("crawl/task_counts.sql"), self.crawl_id)
         return {r["state"]: int(r["n"]) for r in rows}

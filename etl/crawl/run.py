@@ -152,6 +152,18 @@ async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: Cr
     return Opened(crawl_id, base_id, number, not created)
 
 
+def _stored_lookups(queue: Q.TaskQueue):  # noqa: ANN202 - etl.crawl.tile_task's Stored and Outside
+    """What an update pass's tiles are compared with: the stored images, and the area."""
+    async def stored(task_id: int) -> list[tuple[int, str, float, float]]:
+        rows = await queue.stored_in_task(task_id)
+        return [(r["id"], r["sequence_id"], r["lon"], r["lat"]) for r in rows]
+
+    async def outside(ids: list[int], lons: list[float], lats: list[float], margin: float) -> set[int]:
+        return {r["id"] for r in await queue.outside_area(ids, lons, lats, margin)}
+
+    return stored, outside
+
+
 def _update_pass(settings: CrawlSettings) -> UpdatePass:
     def moment(text: str | None) -> datetime | None:
         return None if text is None else datetime.fromtimestamp(epoch_ms(text) / 1000, tz=timezone.utc)
@@ -230,7 +242,8 @@ async def _execute_engine(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings,
     try:
         async with MapillaryClient(client_settings) as client:
             with make_progress(f"crawl {queue.crawl_id}", "images", quiet=quiet) as progress:
-                handlers = TaskHandlers(client, settings)
+                lookups = _stored_lookups(queue) if queue.update and settings.method == "tiles" else (None, None)
+                handlers = TaskHandlers(client, settings, *lookups)
                 engine = Engine(queue, writers, client, handlers, settings.concurrency, progress)
                 result = await engine.run()
     finally:

@@ -61,6 +61,23 @@ def lonlat_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
     return min(n - 1, max(0, x)), min(n - 1, max(0, y))
 
 
+def tile_pixel(lon: float, lat: float, z: int, x: int, y: int, extent: int = 4096) -> tuple[float, float]:
+    """A position in tile (z, x, y)'s own coordinates (0..extent, y down), as a tile encodes its points."""
+    n = 2**z
+    rad = math.radians(max(-85.05112878, min(85.05112878, lat)))
+    fx = (lon + 180.0) / 360.0 * n
+    fy = (1.0 - math.log(math.tan(rad) + 1.0 / math.cos(rad)) / math.pi) / 2.0 * n
+    return (fx - x) * extent, (fy - y) * extent
+
+
+def pixel_lonlat(px: float, py: float, z: int, x: int, y: int, extent: int = 4096) -> tuple[float, float]:
+    """The inverse of tile_pixel."""
+    n = 2**z
+    lon = (x + px / extent) / n * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + py / extent) / n))))
+    return lon, lat
+
+
 def tiles_covering(box: BBox, z: int) -> list[tuple[int, int, int]]:
     """Tiles at zoom z that touch `box` (edges included)."""
     x0, y1 = lonlat_tile(box[0], box[1], z)

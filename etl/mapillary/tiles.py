@@ -1,7 +1,7 @@
 """Reading Mapillary vector tiles: is anything there, and which images are in a z14 tile.
 
 Only feature properties are needed (ids, capture times, organisations, sequence
-keys), never geometry, so the protobuf is read directly (the C protobuf parser)
+keys) and an image's point, never a line, so the protobuf is read directly (the C protobuf parser)
 and each layer's value table is decoded once, instead of decoding every
 feature's geometry through the generic decoder: a dense z14 tile holds ~100,000
 points.
@@ -33,6 +33,8 @@ class TileImage:
     id: int
     captured_at: int | None
     organization_id: int | None
+    sequence: str | None = None  # the sequence key, when readable
+    point: tuple[int, int] | None = None  # position in the tile's coordinates (0..extent, y down)
 
 
 @dataclass
@@ -42,6 +44,7 @@ class TileContents:
     images: list[TileImage] = field(default_factory=list)  # features with a usable image id
     without_id: int = 0  # image features whose id is missing, empty or unreadable
     sequences: set[str] = field(default_factory=set)  # keys whose images must be found through the sequence
+    extent: int = 4096  # the image layer's coordinate range
     bad_values: int = 0  # non-empty values that could not be read (each dropped)
 
 
@@ -152,8 +155,18 @@ def _read_images(layer: _Layer, out: TileContents) -> bool:
             continue
         when, org = read_int(layer.get(props, "captured_at")), read_int(layer.get(props, "organization_id"))
         out.bad_values += (when is False) + (org is False)
-        out.images.append(TileImage(ident, when or None, org or None))
+        out.images.append(TileImage(ident, when or None, org or None, _read_key(layer.get(props, "sequence_id")),
+                                    _point(feature.geometry)))
+    out.extent = layer.layer.extent or 4096
     return orphans
+
+
+def _point(geometry: object) -> tuple[int, int] | None:
+    """A point feature's position: one MoveTo command and its zigzag-encoded x and y."""
+    g = list(geometry)  # type: ignore[call-overload]
+    if len(g) < 3 or g[0] & 7 != 1:
+        return None
+    return (g[1] >> 1) ^ -(g[1] & 1), (g[2] >> 1) ^ -(g[2] & 1)
 
 
 def tile_images(body: bytes) -> list[TileImage]:

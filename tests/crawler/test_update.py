@@ -162,3 +162,23 @@ def test_filter_after_updates_recomputes_exactly_what_changed(db_dsn: str, tmp_p
     deleted = {r["id"] for r in query(db_dsn, "SELECT id FROM images WHERE deleted_at IS NOT NULL")}
     assert deleted and not deleted & set(_points(db_dsn, "r"))
     assert deleted & set(kept), "no deleted image had been kept: the test proves nothing about leaving results"
+
+
+def test_tiles_update_fetches_only_sequences_the_tiles_show_changed(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        sim.reset_stats()
+        assert crawl(sim, db_dsn, "--method", "tiles").returncode == 0
+        first = sim.stats["images_served"]
+        versions = row_versions(db_dsn)
+        sim.reset_stats()
+        same = crawl(sim, db_dsn, "--method", "tiles", "--update")
+        assert same.returncode == 0, same.stderr
+        assert sim.stats["requests"].get("images_ids", 0) == 0, "unchanged sequences were fetched again"
+        assert row_versions(db_dsn) == versions
+        sim.change_world("moved=0.03,deleted=0.03,deleted_images=0.01,added=0.05")
+        sim.set_faults(FAULTS)
+        sim.reset_stats()
+        update = crawl(sim, db_dsn, "--method", "tiles", "--update")
+        assert update.returncode == 0, update.stderr
+        assert_matches_world(sim, db_dsn)
+        assert 0 < sim.stats["images_served"] < first / 2  # only the sequences the tiles show changed
