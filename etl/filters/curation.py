@@ -90,6 +90,9 @@ async def curate(conn: asyncpg.Connection, handle: ResultHandle, curation: Curat
     await conn.execute(f"DROP TABLE IF EXISTS {', '.join(handle.curation_tables)}")
     async with conn.transaction():
         await conn.execute(f"SET LOCAL work_mem = '{CURATION_WORK_MEM}'")
+        # hash joins: the scratch tables' row estimates made the planner sort the neighbour
+        # probes of curate_pairs.sql for a merge join, several times slower
+        await conn.execute("SET LOCAL enable_mergejoin = off")
         candidates = await _thin_table(conn, handle, curation)
         figures = await _thin(conn, handle, curation)
         if handle.was_finished:  # the dataset is the last finished run's: count what changes

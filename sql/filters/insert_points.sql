@@ -5,6 +5,9 @@
 -- The bucket's sequences are picked first (MATERIALIZED): left to the planner, scratch
 -- tables without fresh statistics at 20 M images made it look up the kept images of every
 -- bucket's sequences and drop the others' afterwards (twice the work).
+-- Each kept image is then looked up by its primary key ({fence}: the lookup cannot be
+-- turned into a join): the planner, which guesses ten kept images per sequence, otherwise
+-- read all of images (a merge join along the primary key, or a hash join) to find them.
 WITH bucket AS MATERIALIZED (
     SELECT w.sequence_id, s.kept_ids, s.kept_urban, s.kept_lon, s.kept_lat
     FROM {walk} s
@@ -21,4 +24,8 @@ SELECT $1, k.id, b.sequence_id, CASE WHEN k.urban THEN 'urban' ELSE 'other' END,
        i.is_pano, i.width, i.height, i.make, i.model, i.creator_username
 FROM bucket b
 CROSS JOIN LATERAL unnest(b.kept_ids, b.kept_urban, b.kept_lon, b.kept_lat) AS k(id, urban, lon, lat)
-JOIN images i ON i.id = k.id AND i.sequence_id = b.sequence_id  -- the shard of the sequence (Citus)
+CROSS JOIN LATERAL (
+    SELECT i.* FROM images i
+    WHERE i.id = k.id AND i.sequence_id = b.sequence_id  -- the shard of the sequence (Citus)
+    {fence}  -- OFFSET 0: one primary-key lookup per kept image (left out on Citus)
+) i
