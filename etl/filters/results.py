@@ -37,6 +37,8 @@ class ResultHandle:
     fresh: bool  # the partitions are not attached yet: bulk-load, then index and attach
     curated: bool = False  # spacing writes filter_candidates; curation fills filter_points from it
     attributes: str = "true"  # the attribute filters as an SQL condition (attribute_predicate.sql)
+    other_filters: str = "true"  # the same without --daylight (walk_fresh_c.sql tests daylight itself)
+    daylight: bool = False
     was_finished: bool = False  # the result's last run finished (else curation must run again)
     distributed: bool = False  # on a Citus coordinator (etl/db/citus.py): result tables sharded
 
@@ -118,17 +120,18 @@ async def _drop_partitions(conn: asyncpg.Connection, handle: ResultHandle) -> No
 async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: dict, replace: bool) -> ResultHandle:
     """Create result `params.name` or check that it matches; start it over when needed."""
     row = await conn.fetchrow(sql_text("filters/result_get.sql"), params.name)
-    curated, attributes = params.curation.curates, await attribute_predicate(conn, params)
+    curated, predicate = params.curation.curates, await attribute_predicate(conn, params)
+    attributes = {k: predicate[k] for k in ("attributes", "other_filters", "daylight")}
     distributed = await citus.is_citus(conn)
     if row is None:
         result_id = await conn.fetchval(sql_text("filters/result_create.sql"), params.name,
                                         params.stored(), layers)
-        handle = ResultHandle(params.name, result_id, True, curated, attributes, distributed=distributed)
+        handle = ResultHandle(params.name, result_id, True, curated, **attributes, distributed=distributed)
         # a table of such a name can only be a leftover of a schema downgrade: never reuse it
         await _drop_partitions(conn, handle)
         return await _prepare_partitions(conn, handle)
-    handle = ResultHandle(params.name, row["id"], True, curated, attributes, row["state"] == "finished",
-                          distributed)
+    handle = ResultHandle(params.name, row["id"], True, curated, **attributes,
+                          was_finished=row["state"] == "finished", distributed=distributed)
     stored = _json(row["params"])
     if stored != params.stored() and not replace:
         changed = ", ".join(sorted(k for k in stored.keys() | params.stored().keys()
@@ -148,10 +151,11 @@ async def open_result(conn: asyncpg.Connection, params: FilterParams, layers: di
     return await _prepare_partitions(conn, handle)
 
 
-async def attribute_predicate(conn: asyncpg.Connection, params: FilterParams) -> str:
-    """The attribute filters as one SQL condition on an image row `i`, quoted by the server."""
+async def attribute_predicate(conn: asyncpg.Connection, params: FilterParams) -> asyncpg.Record:
+    """The attribute filters as SQL conditions on an image row `i`, quoted by the server:
+    attributes (all), other_filters (all but daylight) and daylight (on or off)."""
     c = params.curation
-    return await conn.fetchval(sql_text("filters/attribute_predicate.sql"), c.captured_after, c.captured_before,
+    return await conn.fetchrow(sql_text("filters/attribute_predicate.sql"), c.captured_after, c.captured_before,
                                c.pano, list(c.camera_types) or None, c.min_quality, c.daylight)
 
 
