@@ -139,6 +139,19 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_dsn: str, db_ds
         assert len(changes) == 2 and changes[0] == changes[1], changes
         assert int(changes[0].split(", -")[1].split()[0].replace(",", "")) >= 5, changes
 
+        # two results as two dataset versions: the same diff files from both servers
+        for name, dsn in (("citus", citus_dsn), ("single", db_dsn)):
+            done = run_cli("filter", "--name", "r2", "--continent", "Europe", "--spacing-urban", "50",
+                           "--spacing-other", "600", "--dsn", dsn, timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+            done = run_cli("results", "diff", "r1", "r2", "--out", str(tmp_path / f"diff-{name}"), "--dsn", dsn)
+            assert done.returncode == 0, done.stderr[-2000:]
+        for kind in ("added", "removed", "changed"):
+            single = (tmp_path / "diff-single" / f"{kind}.csv").read_bytes()
+            assert (tmp_path / "diff-citus" / f"{kind}.csv").read_bytes() == single
+        assert single.count(b"\n") == 1  # changed: nothing (the same images, other spacing)
+        assert (tmp_path / "diff-single" / "added.csv").read_bytes().count(b"\n") > 10
+
 
 FINISHED = ("done", "empty", "split")
 
