@@ -123,6 +123,21 @@ async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: F
     return {b: sequences for b, (sequences, _) in enumerate(done) if sequences}, counts
 
 
+async def _build_indexes(pool: asyncpg.Pool, handle: ResultHandle, tables: set[str] | None = None) -> None:
+    """The missing indexes of the result's partitions (of `tables` only, when given), as
+    many side by side as the pool allows, the points' first."""
+    async with pool.acquire() as conn:
+        statements = [(table, sql) for table, sql in await index_statements(conn, handle)
+                      if tables is None or table in tables]
+
+    async def one(sql: str) -> None:
+        async with pool.acquire() as conn:
+            await conn.execute(sql)
+
+    await asyncio.gather(*(one(sql) for table, sql in statements if table == handle.points_table))
+    await asyncio.gather(*(one(sql) for table, sql in statements if table != handle.points_table))
+
+
 async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
     async with pool.acquire() as conn:
         statements = await index_statements(conn, handle)
@@ -131,17 +146,31 @@ async def _index_and_attach(pool: asyncpg.Pool, handle: ResultHandle) -> None:
         async with pool.acquire() as conn:
             await conn.execute(sql)
 
-    # the points' indexes first (as many side by side as the pool allows), then the points'
-    # statistics (for the export that often follows) while the small tables' indexes build;
-    # the lines and signatures are left to autovacuum (their geometry statistics are slow
-    # to gather and no query of the run needs them)
+    # the points' indexes first (as many side by side as the pool allows), then the
+    # dataset's statistics (for the export that often follows) while the other tables'
+    # indexes build; the lines and signatures are left to autovacuum (their geometry
+    # statistics are slow to gather and no query of the run needs them)
     await asyncio.gather(*(one(sql) for table, sql in statements if table == handle.points_table))
-    await asyncio.gather(one(f"ANALYZE {handle.points_table}"),
+    await asyncio.gather(one(f"ANALYZE {handle.dataset_table}"),
                          *(one(sql) for table, sql in statements if table != handle.points_table))
     async with pool.acquire() as conn:
         for table in handle.partitions.values():
             await conn.execute(sql_text("filters/partition_primary_key.sql").format(table=table))
         await attach_partitions(conn, handle)
+
+
+async def _curate_and_index(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultHandle,
+                            params: FilterParams, timer: _Timer) -> dict:
+    """Curation, and meanwhile (on the pool's other connections) the indexes of the
+    partitions it does not write: the candidates' (which it only reads) and the
+    signatures'. Curation is one connection's work; the indexes take the other core."""
+    indexes = asyncio.create_task(_build_indexes(pool, handle, {handle.points_table, handle.signatures_table}))
+    try:
+        with timer.step("curate"):
+            figures = await curate(conn, handle, params.curation)
+    finally:
+        await indexes  # (an index build error is raised here, after curation's own)
+    return figures
 
 
 async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
@@ -164,7 +193,10 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
         with timer.step("write"):
             figures.update(await _write_all(pool, handle, sorted(dirty), replace=stored))
     figures["recomputed_sequences"] = sum(dirty.values())
-    if handle.curated and (dirty or handle.fresh or not handle.was_finished):
+    if handle.curated and handle.fresh:
+        # a new result's curation, with the indexes of the tables it does not write
+        figures.update(await _curate_and_index(pool, conn, handle, params, timer))
+    elif handle.curated and (dirty or not handle.was_finished):
         # thinning and caps: recomputed in full from the stored candidates (a killed run's
         # curation is redone: the result was not finished)
         with timer.step("curate"):
