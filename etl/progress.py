@@ -4,8 +4,9 @@
 - periodic log lines ("crawled N (X/min)") when it is not (CI, nohup, cron),
 - nothing at all with --quiet.
 
-Callers only call `advance(field, n)` and `set_total(n)`; fields are free-form
-counters such as "images", "requests", "errors".
+Callers only call `advance(field, n)`, `set_total(n)` and `set_status(text)`; fields are
+free-form counters such as "images", "requests", "errors"; the status is a short text shown
+after them (e.g. the crawler's calls per minute against the allowance).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Progress:
         self.main_field = main_field
         self.total = total
         self.counts: Counter[str] = Counter()
+        self.status = ""
         self.started = time.monotonic()
 
     def advance(self, field: str, n: int = 1) -> None:
@@ -34,6 +36,9 @@ class Progress:
 
     def set_total(self, total: int | None) -> None:
         self.total = total
+
+    def set_status(self, text: str) -> None:
+        self.status = text
 
     def rate(self, field: str) -> float:
         elapsed = max(time.monotonic() - self.started, 1e-9)
@@ -68,8 +73,8 @@ class LogProgress(Progress):
         if now - self._last >= self.every_s:
             self._last = now
             extra = ", ".join(f"{k} {v:,}" for k, v in sorted(self.counts.items()) if k != self.main_field)
-            log.info("%s: %s %s (%.0f/s)%s", self.label, self.main_field, f"{self.counts[self.main_field]:,}",
-                     self.rate(self.main_field), f"; {extra}" if extra else "")
+            log.info("%s: %s %s (%.0f/s)%s%s", self.label, self.main_field, f"{self.counts[self.main_field]:,}",
+                     self.rate(self.main_field), f"; {extra}" if extra else "", f"; {self.status}" if self.status else "")
 
 
 class BarProgress(Progress):
@@ -95,7 +100,7 @@ class BarProgress(Progress):
         self._last_refresh = now
         detail = "  ".join(f"{k} {v:,}" for k, v in sorted(self.counts.items()) if k != self.main_field)
         self._bar.update(self._task, completed=self.counts[self.main_field], total=self.total,
-                         detail=f"{self.rate(self.main_field):,.0f}/s  {detail}")
+                         detail=f"{self.rate(self.main_field):,.0f}/s  {detail}  {self.status}".rstrip())
 
     def close(self) -> None:
         self._bar.update(self._task, completed=self.counts[self.main_field], total=self.total)

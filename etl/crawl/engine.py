@@ -5,8 +5,9 @@
                                   +---------------- in-flight count <-- commit -------+
 
 Several writers (one connection each) let PostgreSQL use more than one core for
-the index-heavy upserts. At most 2 x concurrency tasks are claimed at a time and the write queue is
-bounded, so memory stays flat whatever the size of the area. The crawl ends
+the index-heavy upserts. At most twice the client's current window of requests (etl/mapillary/window.py,
+at most --concurrency) is claimed at a time and the write queue is bounded, so memory
+stays flat whatever the size of the area. The crawl ends
 when no task of it is pending or running (other crawlers' included: their
 tasks may still add children, or be left to us when their lease runs out).
 """
@@ -24,11 +25,12 @@ from etl.crawl.model import WriteItem
 from etl.crawl.queue import TaskQueue
 from etl.crawl.writer import STOP, Writer
 from etl.errors import EtlError
-from etl.mapillary.client import MapillaryClient
+from etl.mapillary.client import MapillaryClient, usage_text
 from etl.progress import Progress
 
 log = logging.getLogger(__name__)
 IDLE_POLL_S = 0.5
+STATUS_EVERY_S = 1.0  # how often the progress line's calls per minute and concurrency are refreshed
 WRITE_QUEUE_ITEMS = 32  # each item holds at most one answer (<= 2000 rows)
 
 
@@ -59,6 +61,7 @@ class Engine:
             async with asyncio.TaskGroup() as group:
                 writers = [group.create_task(w.run(q, self._on_flushed)) for w, q in zip(self.writers, write_qs)]
                 beat = group.create_task(self._heartbeat())
+                status = group.create_task(self._status())
                 fetchers = [group.create_task(self._fetch(tasks_q, write_qs)) for _ in range(self.concurrency)]
                 await self._feed(tasks_q)
                 await asyncio.gather(*fetchers)
@@ -66,6 +69,7 @@ class Engine:
                     await q.put(STOP)
                 await asyncio.gather(*writers)
                 beat.cancel()
+                status.cancel()
         except BaseExceptionGroup as group_error:
             raise _first_error(group_error) from None
         finally:
@@ -74,9 +78,10 @@ class Engine:
         return EngineResult(time.monotonic() - started, self.finished, await self.queue.counts())
 
     async def _feed(self, tasks_q: asyncio.Queue) -> None:
-        target = 2 * self.concurrency
         while True:
             self._changed.clear()
+            # twice the window: a task waits for its answer, then for its writer
+            target = min(2 * self.client.window.limit, 2 * self.concurrency)
             claimed = []
             if self.in_flight < target:
                 claimed = await self.queue.claim(target - self.in_flight)
@@ -104,6 +109,12 @@ class Engine:
         # must never commit before its rows (a tile's rows come in several items).
         while (task := await tasks_q.get()) is not None:
             await self.handlers.handle(task, write_qs[task.id % len(write_qs)].put)
+
+    async def _status(self) -> None:
+        while True:
+            await asyncio.sleep(STATUS_EVERY_S)
+            self.progress.set_status(usage_text(self.client.usage(), self.concurrency))
+            self.progress.advance("requests", 0)  # a log line is due when the interval has passed
 
     async def _heartbeat(self) -> None:
         while True:

@@ -55,6 +55,10 @@ class CrawlSummary(Summary):
     timeline: list[list[int]] = field(default_factory=list)  # [minute, calls, answers, failures] (the report's)
     answers: dict[str, int] = field(default_factory=dict)  # quirks of the API's answers met (TaskHandlers.counters)
     rejected_fields: list[str] = field(default_factory=list)  # image fields the API rejected, left out of the run
+    # per class: calls, calls_per_min (run average), allowance_per_min in force at the end, found, rate_limited
+    rate_usage: dict[str, dict] = field(default_factory=dict)
+    # the request window: ceiling, peak, final, and why it was cut (rate_limited, timeout, latency)
+    concurrency: dict = field(default_factory=dict)
     failed_examples: list[str] = field(default_factory=list)
     pass_number: int = 0  # 0: the area's first crawl; 1, 2, ...: update passes (crawl --update)
     area_crawl_id: int = 0  # the area's first crawl (the same as crawl_id for pass 0)
@@ -97,7 +101,23 @@ class CrawlSummary(Summary):
             f"database writes: {self.db_seconds:.1f} s in COPY{'' if self.bulk_load else ' + upsert'} (all writers)"
             + (f", then {self.index_seconds:.1f} s rebuilding indexes (bulk load)" if self.bulk_load else "")
             + f"; tasks finished by this run: {self.tasks_finished:,}; all tasks of the crawl: {states or 'none'}",
-        ] + self._answer_lines()
+        ] + self._rate_lines() + self._answer_lines()
+
+    def _rate_lines(self) -> list[str]:
+        if not self.rate_usage:
+            return []
+        parts = []
+        for name, c in sorted(self.rate_usage.items()):
+            allowance = c.get("allowance_per_min")
+            found = " found by its 429s" if c.get("found") else ""
+            parts.append(f"{name} {c['calls_per_min']:,}/min" + (f" of {allowance:,}/min{found}" if allowance else ""))
+        calls = sum(c["calls"] for c in self.rate_usage.values())
+        drawn = sum(c["rate_limited"] for c in self.rate_usage.values())
+        w = self.concurrency
+        cuts = ", ".join(f"{k} {v:,}" for k, v in sorted(w.get("cuts", {}).items())) or "none"
+        return [f"calls per minute (run average): {', '.join(parts)}; 429s drawn: {drawn:,} "
+                f"({100 * drawn / calls if calls else 0:.1f}% of calls); concurrency: peak {w.get('peak')}, "
+                f"at the end {w.get('final')} of {w.get('ceiling')} (cuts: {cuts})"]
 
     def _answer_lines(self) -> list[str]:
         a, parts = self.answers, []
@@ -259,4 +279,14 @@ async def _execute_engine(dsn: str, queue: Q.TaskQueue, settings: CrawlSettings,
         answers=dict(handlers.counters), rejected_fields=list(handlers.fields.dropped),
         changed_images=totals.changed, unchanged_images=totals.unchanged, deleted_images=totals.deleted,
         restored_images=totals.restored,
+        rate_usage=_rate_usage(client, result.seconds),
+        concurrency={"ceiling": settings.concurrency, "peak": client.window.peak, "final": client.window.limit,
+                     "cuts": dict(client.window.cuts)},
     )
+
+
+def _rate_usage(client: MapillaryClient, seconds: float) -> dict[str, dict]:
+    usage = client.limits.usage()
+    for c in usage.values():  # the run's average, not the last minute's
+        c["calls_per_min"] = round(60 * c["calls"] / seconds) if seconds > 0 else 0
+    return usage

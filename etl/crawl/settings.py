@@ -25,7 +25,7 @@ class CrawlSettings:
     until: str | None = None
     organization_id: int | None = None  # only this organisation's images
     ids_per_request: int = 300  # tiles method: ids per /images?image_ids= call (URL length)
-    concurrency: int = 16  # HTTP requests in flight
+    concurrency: int = 256  # the most HTTP requests in flight; the client finds how many help (AIMD)
     limits: dict[str, Limit] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     max_retries: int = 5  # per request, transient errors only
     backoff_s: float = 1.0

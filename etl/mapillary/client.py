@@ -1,6 +1,8 @@
 """The one HTTP client of a crawl: auth, bounded concurrency, rate limits, retries.
 
-- One aiohttp session; at most `concurrency` requests in flight.
+- One aiohttp session; the requests in flight follow the answers (etl/mapillary/window.py:
+  AIMD between 1 and `concurrency`), and a rate-limit answer lowers its class's rate
+  (etl/mapillary/limits.py), so the crawl runs as fast as the API allows.
 - Graph calls send the token in `Authorization: OAuth ...`; tile calls need the
   `access_token` query parameter, so no URL is ever put in a log line or an
   error message (errors name the endpoint class only).
@@ -28,6 +30,7 @@ import aiohttp
 from etl.errors import UserInputError
 from etl.mapillary import errors as E
 from etl.mapillary.limits import DEFAULT_LIMITS, Limit, RateLimits
+from etl.mapillary.window import AdaptiveWindow
 from etl.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,9 @@ GRAPH_URL = "https://graph.mapillary.com"
 TILES_URL = "https://tiles.mapillary.com"
 MAX_RETRY_AFTER_S = 600.0  # honour Retry-After, but never sleep unboundedly
 QUERY_TIMEOUT_RETRIES = 1  # then the caller splits the box instead
+RATE_WAIT_S = 0.002  # a request that waited longer for its rate limit counts as held by it
+START_CONCURRENCY = 16  # the window's first size; it grows from here while answers are healthy
+WINDOW_HEADROOM = 1.25  # after a rate limit, keep in flight what the lowered rate needs, and a quarter more
 
 
 @dataclass
@@ -43,7 +49,8 @@ class ClientSettings:
     token: str
     graph_url: str = GRAPH_URL
     tiles_url: str = TILES_URL
-    concurrency: int = 16  # requests in flight at once
+    concurrency: int = 256  # the most requests in flight at once (the window's ceiling)
+    start_concurrency: int = START_CONCURRENCY
     limits: dict[str, Limit] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     max_retries: int = 5  # per request, transient errors only
     backoff_s: float = 1.0  # first backoff; doubles each retry (full jitter)
@@ -100,7 +107,7 @@ class MapillaryClient:
         self.stats = ClientStats()
         self.limits = RateLimits(settings.limits)
         self._retry = settings.retry
-        self._slots = asyncio.Semaphore(settings.concurrency)
+        self.window = AdaptiveWindow(settings.start_concurrency, settings.concurrency)
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> MapillaryClient:
@@ -144,24 +151,55 @@ class MapillaryClient:
 
     async def _once(self, endpoint: str, klass: str, url: str, params: dict, headers: dict) -> bytes:
         assert self._session is not None, "use the client as an async context manager"
-        async with self._slots:
-            self.stats.rate_wait_s += await self.limits.acquire(klass)
+        bucket = self.limits.bucket(klass)
+        await self.window.acquire()
+        try:
+            waited = await bucket.acquire()
+            self.stats.rate_wait_s += waited
             self.stats.requests[endpoint] += 1
+            sent_at = time.monotonic()
             try:
                 async with self._session.get(url, params=params, headers=headers, allow_redirects=False) as resp:
                     body = await resp.read()
                     status, retry_after = resp.status, resp.headers.get("Retry-After")
             except asyncio.TimeoutError:
                 self.stats.count_call(False)
+                self.window.congested("timeout", sent_at)
                 raise E.TransientError(endpoint, None, f"no answer within {self.settings.timeout_s:g} s") from None
             except (aiohttp.ClientError, OSError) as error:
                 self.stats.count_call(False)
                 # str(error) of some aiohttp errors holds the URL (and so the tile token)
                 raise E.TransientError(endpoint, None, type(error).__name__) from None
+        finally:
+            self.window.release()
         self.stats.count_call(status == 200)
-        if status == 200:
-            return body
-        raise E.classify(endpoint, status, body, retry_after)
+        error = None if status == 200 else E.classify(endpoint, status, body, retry_after)
+        if isinstance(error, E.RateLimited):
+            bucket.refused(error.retry_after, sent_at)
+            latency = self.window.latency_s() or (time.monotonic() - sent_at)
+            self.window.congested("rate_limited", sent_at, floor=(bucket.rate() or 0.0) * latency * WINDOW_HEADROOM)
+        else:
+            bucket.passed()
+            self.window.answered(time.monotonic() - sent_at, waited > RATE_WAIT_S)
+        if error is not None:
+            raise error
+        return body
+
+    def usage(self) -> dict:
+        """What the progress line and the summary show: calls/min per class, window, 429s."""
+        return {"classes": self.limits.usage(), "concurrency": self.window.limit, "in_flight": self.window.in_flight,
+                "peak_concurrency": self.window.peak, "window_cuts": dict(self.window.cuts)}
+
+
+def usage_text(usage: dict, ceiling: int) -> str:
+    """One line: calls per minute against the allowance per class, concurrency, 429s drawn."""
+    parts = []
+    for name, c in sorted(usage["classes"].items()):
+        allowance = c["allowance_per_min"]
+        against = f" of {allowance:,}{' found' if c['found'] else ''}" if allowance is not None else ""
+        parts.append(f"{name} {c['calls_per_min']:,}/min{against}")
+    drawn = sum(c["rate_limited"] for c in usage["classes"].values())
+    return f"{', '.join(parts) or 'no calls'}; concurrency {usage['concurrency']}/{ceiling}; 429s {drawn:,}"
 
 
 def _kind(error: E.ApiError) -> str:

@@ -5,13 +5,24 @@ and the CDN downloads of `images download` (class cdn) wait here. Defaults are
 Mapillary's documented limits (`etl.ratelimits`); cdn has none unless asked for. Each
 class is an `aiolimiter.AsyncLimiter` (a leaky bucket that starts full: a burst of up to
 one window's worth is allowed, as the API allows, then a steady rate; waiters are served
-in order). Limits are per process: several crawlers sharing one token should split the
-limits between them.
+in order).
+
+The server has the last word. A rate-limit answer (429 / code 4) of a class:
+- pauses every request of that class for its Retry-After;
+- lowers the class's rate to a little under what the server let through in the last
+  seconds (never above the rate in force), held by a second limiter whose burst is a
+  fraction of a second, so a real allowance below the documented one is kept, not hammered;
+- after `PROBE_S` without one, the rate rises by `PROBE_STEP` (an allowance may grow
+  back), up to the configured limit, where the found rate is dropped again.
+Each process finds its own rate: crawlers sharing a token each lower theirs on their own
+429s and settle on shares of the allowance together (as TCP flows share a link).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import deque
 
 from aiolimiter import AsyncLimiter
 
@@ -21,31 +32,136 @@ from etl.ratelimits import parse_limits as _parse_limits
 
 __all__ = ["DEFAULT_LIMITS", "Limit", "RateLimits", "parse_limits"]
 
+MEASURE_S = 3.0  # what the server let through is counted over this many seconds
+DECREASE = 0.9  # a found rate is this share of what passed
+PROBE_S = 10.0
+PROBE_STEP = 1.05
+FOUND_BURST_S = 0.2  # the found rate's limiter lets this many seconds' worth through at once
+MIN_RATE = 0.1  # calls per second: a rate is never lowered below this
+MAX_PAUSE_S = 600.0  # honour Retry-After, but never pause a class unboundedly
+RECENT_S = 60.0  # calls per minute are shown over this window
+
 
 class Bucket:
-    def __init__(self, limit: Limit) -> None:
-        self._limiter = AsyncLimiter(limit.requests, limit.window_s)
+    """One class: the configured limit (if any), the found rate (if any), the Retry-After pause."""
+
+    def __init__(self, limit: Limit | None) -> None:
+        self.limit = limit
+        self._limiter = AsyncLimiter(limit.requests, limit.window_s) if limit else None
+        self.found_rate: float | None = None  # calls/s, after the server said no
+        self._found: AsyncLimiter | None = None
+        self._paused_until = 0.0
+        self._last_change = 0.0
+        self._last_cut = float("-inf")
+        self._passed: deque[float] = deque()  # answer times of calls the server let through
+        self._sent: deque[float] = deque()  # send times, for calls per minute
+        self.started = time.monotonic()
+        self.calls = 0
+        self.refusals = 0  # rate-limit answers drawn
+
+    def configured_rate(self) -> float | None:
+        return self.limit.requests / self.limit.window_s if self.limit else None
+
+    def rate(self) -> float | None:
+        """Calls per second in force: the found rate, else the configured one (None: no limit)."""
+        return self.found_rate if self.found_rate is not None else self.configured_rate()
 
     async def acquire(self) -> float:
         """Wait for a slot; returns the seconds waited."""
         started = time.monotonic()
-        await self._limiter.acquire()
-        return time.monotonic() - started
+        while (pause := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(pause)
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        self._probe(time.monotonic())
+        if self._found is not None:
+            await self._found.acquire()
+        now = time.monotonic()
+        self.calls += 1
+        self._sent.append(now)
+        _trim(self._sent, now - RECENT_S)
+        return now - started
+
+    def passed(self) -> None:
+        """The server answered a call of this class (anything but a rate-limit answer)."""
+        now = time.monotonic()
+        self._passed.append(now)
+        _trim(self._passed, now - MEASURE_S)
+
+    def refused(self, retry_after: float | None, sent_at: float) -> None:
+        """A rate-limit answer to the call sent at `sent_at`."""
+        now = time.monotonic()
+        self.refusals += 1
+        if retry_after:
+            self._paused_until = max(self._paused_until, now + min(retry_after, MAX_PAUSE_S))
+        if sent_at <= self._last_cut:  # sent before the last cut: that overload is counted already
+            return
+        seconds = max(1e-3, min(MEASURE_S, now - self.started))
+        _trim(self._passed, now - MEASURE_S)
+        _trim(self._sent, now - RECENT_S)
+        through = len(self._passed) / seconds
+        candidates = [r for r in (self.rate(), through) if r]
+        if not candidates:  # nothing got through lately: half of what was sent
+            candidates = [0.5 * sum(1 for t in self._sent if t >= now - seconds) / seconds]
+        self._set_found(max(MIN_RATE, min(candidates) * DECREASE))
+        self._last_cut = now
+
+    def calls_per_minute(self) -> float:
+        now = time.monotonic()
+        _trim(self._sent, now - RECENT_S)
+        return len(self._sent) * 60.0 / max(1e-3, min(RECENT_S, now - self.started))
+
+    def _probe(self, now: float) -> None:
+        if self.found_rate is None or now - self._last_change < PROBE_S:
+            return
+        configured = self.configured_rate()
+        higher = self.found_rate * PROBE_STEP
+        if configured is not None and higher >= configured:
+            self.found_rate, self._found = None, None
+            return
+        self._set_found(higher)
+
+    def _set_found(self, rate: float) -> None:
+        burst = max(1.0, rate * FOUND_BURST_S)
+        self.found_rate = rate
+        self._found = AsyncLimiter(burst, burst / rate)
+        self._last_change = time.monotonic()
+
+
+def _trim(times: deque[float], before: float) -> None:
+    while times and times[0] < before:
+        times.popleft()
 
 
 class RateLimits:
-    """One bucket per class; a class without a limit never waits."""
+    """One bucket per class; a class without a limit waits only after the server said no."""
 
     def __init__(self, limits: dict[str, Limit]) -> None:
         self.limits = dict(limits)
-        self._buckets = {name: Bucket(limit) for name, limit in limits.items()}
+        self.buckets = {name: Bucket(limit) for name, limit in limits.items()}
+
+    def bucket(self, klass: str) -> Bucket:
+        if klass not in self.buckets:
+            self.buckets[klass] = Bucket(None)
+        return self.buckets[klass]
 
     async def acquire(self, klass: str) -> float:
-        bucket = self._buckets.get(klass)
-        return await bucket.acquire() if bucket else 0.0
+        return await self.bucket(klass).acquire()
 
     def describe(self) -> dict[str, str]:
         return {name: str(limit) for name, limit in self.limits.items()}
+
+    def usage(self) -> dict[str, dict]:
+        """Per class with calls: calls/min over the last minute, the allowance in force, 429s drawn."""
+        out = {}
+        for name, b in self.buckets.items():
+            if not b.calls:
+                continue
+            rate = b.rate()
+            out[name] = {"calls": b.calls, "calls_per_min": round(b.calls_per_minute()),
+                         "allowance_per_min": round(rate * 60) if rate is not None else None,
+                         "found": b.found_rate is not None, "rate_limited": b.refusals}
+        return out
 
 
 def parse_limits(text: str | None) -> dict[str, Limit]:

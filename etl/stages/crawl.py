@@ -47,7 +47,9 @@ class CrawlSettings(Settings):
     since: str | None = setting(None, "Only images captured at or after this ISO 8601 date/time.")
     until: str | None = setting(None, "Only images captured at or before this ISO 8601 date/time.")
     organization_id: int | None = setting(None, "Only this organisation's images.")
-    concurrency: int = setting(D.concurrency, "HTTP requests in flight at once.", min=1, max=256)
+    concurrency: int = setting(D.concurrency, "The most HTTP requests in flight at once: the crawler starts at 16 "
+                               "and goes up to this while answers are healthy, down on 429s, timeouts and slower "
+                               "answers.", min=1, max=1024)
     rate_limit: str | None = setting(
         None, "Client-side limits, e.g. 'search=10000/min,entity=60000/min,tiles=50000/day' (the documented "
         "defaults); CLASS=off or 'off' disables. Split them when several crawlers share a token.", metavar="SPEC")
