@@ -68,15 +68,16 @@ class Bucket:
 
     async def acquire(self) -> float:
         """Wait for a slot; returns the seconds waited."""
-        started = time.monotonic()
-        while (pause := self._paused_until - time.monotonic()) > 0:
-            await asyncio.sleep(pause)
-        if self._limiter is not None:
-            await self._limiter.acquire()
-        self._probe(time.monotonic())
-        if self._found is not None:
-            await self._found.acquire()
-        now = time.monotonic()
+        started = now = time.monotonic()
+        self._probe(now)
+        if self._limiter is not None or self._found is not None or self._paused_until > now:
+            while (pause := self._paused_until - time.monotonic()) > 0:
+                await asyncio.sleep(pause)
+            if self._limiter is not None:
+                await self._limiter.acquire()
+            if self._found is not None:
+                await self._found.acquire()
+            now = time.monotonic()
         self.calls += 1
         self._sent.append(now)
         _trim(self._sent, now - RECENT_S)
