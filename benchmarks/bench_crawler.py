@@ -9,6 +9,13 @@ method: the same bbox discovery plus at least 7 calls per sequence.
     MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_crawler.py --size 1m --method search --method tiles
     MLYETL_DATA_DIR=/tmp/bench-cluster python benchmarks/bench_crawler.py --size 10m --method search
     ... --no-bulk-load    # the upsert path with live indexes, for comparison
+    ... --latency 1.0     # every answer a second late, the documented allowance on both sides
+    ... --latency 1.0 --allowance search=167/s   # the same allowance with a one-second burst
+
+With `--latency` the simulator answers after that many seconds and limits calls per class
+(`--allowance`, default the documented limits); the crawler keeps its default settings
+(rate limits included), so the figures are calls per minute against the allowance, 429s
+drawn, the request window and images/s: what a crawl of the real API gets.
 
 CPU seconds of the crawler, the simulator and PostgreSQL (the postmaster's reaped
 backends) are reported too: on two cores they share, CPU per image decides the rate.
@@ -57,12 +64,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_simulator(world: str, json_cache_mb: int) -> tuple[subprocess.Popen, str]:
+def _start_simulator(world: str, json_cache_mb: int, latency: float = 0.0,
+                     allowance: str = "off") -> tuple[subprocess.Popen, str]:
     # the whole world stays generated in memory (~1.2 GB at 10 M): a crawl asks for each
     # area several times, and regenerating evicted cells made the simulator the bottleneck
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "simulator", "serve", "--port", str(port), "--world", world,
-                             "--rate-limits", "off", "--cache-images", "12000000", "--cache-json-mb", str(json_cache_mb)],
+                             "--rate-limits", allowance, "--cache-images", "12000000", "--cache-json-mb", str(json_cache_mb),
+                             "--latency", str(latency)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -97,12 +106,12 @@ async def _warm(url: str, area: str) -> None:
         await asyncio.gather(*(one(b) for b in boxes))
 
 
-def _run_measured(argv_dsn: tuple, method: str, extra: list[str]) -> dict:
+def _run_measured(argv_dsn: tuple, method: str, extra: list[str], limited: bool = False) -> dict:
     """Run the crawl as a child and read its own peak RSS via wait4 (not the simulator's)."""
     dsn, url, area = argv_dsn
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MAPILLARY_TOKEN": DEFAULT_TOKEN}
     argv = [sys.executable, "-m", "etl", "-q", "crawl", "--bbox", area, "--method", method, "--graph-url", url,
-            "--tiles-url", url, "--dsn", dsn, "--rate-limit", "off", *extra]
+            "--tiles-url", url, "--dsn", dsn, *([] if limited else ["--rate-limit", "off"]), *extra]
     out_path = Path(f"/tmp/bench-crawler-{os.getpid()}-{method}.out")
     with open(out_path, "w") as out:
         started = time.monotonic()
@@ -118,6 +127,15 @@ def _machine_busy_s() -> float:
     """CPU seconds all processes of the machine have used (user, nice, system, irq), from /proc/stat."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
+
+
+def _rate_figures(text: str) -> dict:
+    """The summary's calls per minute against the allowance, 429s drawn and request window."""
+    line = next((x for x in text.splitlines() if x.startswith("calls per minute")), "")
+    return {"calls_per_min": line.split(": ", 1)[1].split(";")[0] if line else None,
+            "rate_limited": _number(r"429s drawn: ([\d,]+)", line),
+            "peak_concurrency": _number(r"concurrency: peak (\d+)", line),
+            "final_concurrency": _number(r"at the end (\d+)", line)}
 
 
 def _number(pattern: str, text: str) -> float:
@@ -142,6 +160,10 @@ def main() -> None:
     parser.add_argument("--no-bulk-load", action="store_true", help="upsert with live indexes (the pre-bulk-load path)")
     parser.add_argument("--warm-simulator", action="store_true",
                         help="generate and render the whole world in the simulator before timing (a separate figure)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds every answer takes; the crawler then keeps its rate limits (default settings)")
+    parser.add_argument("--allowance", default="",
+                        help="the simulator's limits with --latency (default: the documented ones), e.g. search=167/s")
     parser.add_argument("--json-cache-mb", type=int, default=JSON_CACHE_MB,
                         help="the simulator's rendered-JSON cache (0: every answer rendered, as before session 3)")
     args = parser.parse_args()
@@ -152,7 +174,8 @@ def main() -> None:
         cluster.ensure_running()
         admin = cluster.socket_dsn()
     world, area = WORLDS[args.size]
-    sim, url = _start_simulator(world, args.json_cache_mb)
+    limited = args.latency > 0
+    sim, url = _start_simulator(world, args.json_cache_mb, args.latency, (args.allowance or "") if limited else "off")
     results = []
     try:
         if args.warm_simulator:
@@ -162,7 +185,7 @@ def main() -> None:
             data_dir = cluster.data_dir if cluster else None
             load_before = Path("/proc/loadavg").read_text().split()[0]
             sim_cpu, pg_cpu, busy = process_cpu_s(sim.pid), server_cpu_s(data_dir), _machine_busy_s()
-            run = _run_measured((dsn, url, area), method, ["--no-bulk-load"] if args.no_bulk_load else [])
+            run = _run_measured((dsn, url, area), method, ["--no-bulk-load"] if args.no_bulk_load else [], limited)
             # PostgreSQL: the backends of the crawl have exited and been reaped by now
             sim_cpu = process_cpu_s(sim.pid) - sim_cpu
             pg_cpu = server_cpu_s(data_dir) - pg_cpu if pg_cpu is not None else float("nan")
@@ -184,7 +207,9 @@ def main() -> None:
                    "sequences": sequences, "peak_rss_mb": round(run["peak_rss_mb"], 1), "crawler_cpu_s": round(run["cpu_s"], 1),
                    "simulator_cpu_s": round(sim_cpu, 1), "postgres_cpu_s": round(pg_cpu, 1),
                    "other_processes_cpu_s": round(others, 1),
-                   "load_average": Path("/proc/loadavg").read_text().split()[0]}
+                   "load_average": Path("/proc/loadavg").read_text().split()[0],
+                   "latency_s": args.latency, "allowance": (args.allowance or "documented") if limited else "off",
+                   **_rate_figures(text)}
             if method == "search":
                 old = search_requests + OLD_CALLS_PER_SEQUENCE * sequences
                 row["old_pipeline_requests_per_1000"] = 1000 * old / images

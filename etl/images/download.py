@@ -2,8 +2,8 @@
 
 A producer takes pages of work (claimed batches of a shared job, or pages of a shard
 file), skips images that are already finished, asks the API for fresh URLs (one batch
-call per `url_batch` ids) and puts (image, URL) pairs on a short queue, so a URL waits
-only for a few downloads before it is used. `concurrency` workers stream each image to a
+call per `url_batch` ids, a few batches ahead at once) and puts (image, URL) pairs on a
+short queue, so a URL waits only for a few downloads before it is used. `concurrency` workers stream each image to a
 temporary file, check it, add EXIF, write the resized copy and hand both to the sink
 (a rename, or a PUT). An expired URL (403) is refreshed; transient failures are retried
 with backoff; the rest is recorded as failed. A page is finished (its batch marked done)
@@ -112,12 +112,24 @@ async def _produce(run: Run, pages: AsyncIterator[Page], queue: asyncio.Queue) -
                 await _settle(run, page, ok=True)
             else:
                 todo.append(item)
-        for start in range(0, len(todo), size):
-            batch = todo[start:start + size]
-            urls = await _urls_or_fail(run, batch, page)
-            for item in batch:
-                if item.image_id in urls:
-                    await queue.put((item, urls[item.image_id], page))
+        # the next URL batches are asked for while these are used, up to `ahead` (about the
+        # download queue's worth, at least 2): a one-second API does not hold the downloads to
+        # one batch per answer time, URLs still wait only briefly, and the client's window and
+        # found rates (etl/mapillary/window.py, limits.py) slow the asking on 429s
+        batches = [todo[start:start + size] for start in range(0, len(todo), size)]
+        ahead = max(2, -(-2 * run.tuning.concurrency // size))
+        fetches: list[asyncio.Task] = []
+        try:
+            for i, batch in enumerate(batches):
+                while len(fetches) <= min(i + ahead, len(batches) - 1):
+                    fetches.append(asyncio.create_task(_urls_or_fail(run, batches[len(fetches)], page)))
+                urls = await fetches[i]
+                for item in batch:
+                    if item.image_id in urls:
+                        await queue.put((item, urls[item.image_id], page))
+        finally:
+            for fetch in fetches:
+                fetch.cancel()
         page.sealed = True
         await _settle(run, page, ok=None)
     for _ in range(run.tuning.concurrency):

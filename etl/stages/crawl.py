@@ -52,7 +52,8 @@ class CrawlSettings(Settings):
                                "answers.", min=1, max=1024)
     rate_limit: str | None = setting(
         None, "Client-side limits, e.g. 'search=10000/min,entity=60000/min,tiles=50000/day' (the documented "
-        "defaults); CLASS=off or 'off' disables. Split them when several crawlers share a token.", metavar="SPEC")
+        "defaults); CLASS=off or 'off' disables. A 429 lowers a class's rate to the allowance found (also "
+        "when crawlers share a token).", metavar="SPEC")
     max_retries: int = setting(D.max_retries, "Retries per request, for transient errors only (429, 5xx, timeouts, "
                                "dropped answers).", min=0, max=20)
     backoff: float = setting(D.backoff_s, "First retry pause in seconds; doubles each retry, with jitter; "

@@ -34,8 +34,24 @@ def test_default_crawl_uses_the_allowance_and_stores_the_truth(db_dsn: str) -> N
     refused = stats["faults"].get("rate_limited", 0)
     seconds = _seconds(result.stdout)
     per_min = 60 * (calls - refused) / seconds
-    print(result.stdout)
     assert 900 <= calls - refused <= 1300, calls
     assert per_min >= 0.6 * ALLOWANCE_PER_MIN, f"{per_min:.0f} calls/min answered in {seconds:.1f} s"
     assert refused <= 0.15 * calls, f"{refused} of {calls} calls drew a 429"
     assert "429s drawn:" in result.stdout and "found by its 429s" in result.stdout
+
+
+def test_two_crawlers_sharing_the_token_stay_under_the_allowance_together(db_dsn: str) -> None:
+    with make_simulator("tiny") as sim:
+        sim.set_rate_limits(SERVER_LIMITS)
+        sim.set_latency(1.0)
+        crawlers = [start_crawl(sim, db_dsn, "--box-size", BOX, "--min-box", "0.0005", area=AREA) for _ in range(2)]
+        outs = [p.communicate(timeout=300) for p in crawlers]
+        assert all(p.returncode == 0 for p in crawlers), outs
+        stats = sim.stats
+        assert_complete(sim, db_dsn, AREA)
+    calls = stats["requests"]["images_bbox"]
+    refused = stats["faults"].get("rate_limited", 0)
+    seconds = max(_seconds(out) for out, _ in outs)
+    assert refused <= 0.15 * calls, f"{refused} of {calls} calls drew a 429"
+    assert 60 * (calls - refused) / seconds >= 0.5 * ALLOWANCE_PER_MIN
+    assert any("found by its 429s" in out for out, _ in outs)  # each lowers its own rate on its own 429s

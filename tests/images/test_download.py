@@ -168,3 +168,21 @@ def test_urls_that_are_always_expired_fail_with_that_reason(db_dsn: str, world, 
     # one batch call, then a fresh URL per image and retry, three times each
     assert stats["requests"]["entities"] + stats["requests"].get("entity", 0) == 1 + 3 * 3
     assert stats["requests"]["thumbs"] == 3 * 4
+
+
+def test_url_refresh_finds_a_low_allowance_and_downloads_everything(db_dsn: str, world, tmp_path: Path) -> None:  # noqa: ANN001
+    from etl.simulator.config import SimulatorConfig
+    from etl.simulator.ratelimit import parse_rate_limits
+    from etl.simulator.server import SimulatorServer
+
+    ids = load_world_images(db_dsn, world, 60)
+    # 15 URL batches of 4 (--concurrency 2), several asked at once, against 2 entity calls a second
+    limits = parse_rate_limits("search=off,entity=2/s,tiles=off")
+    with SimulatorServer(SimulatorConfig(world=world, rate_limits=limits, latency_s=0.2)) as sim:
+        done = _download(db_dsn, sim, tmp_path, "--result", "tiny", "--concurrency", "2", timeout=180)
+        stats = sim.stats
+    assert done.returncode == 0, done.stderr
+    _check_images(db_dsn, tmp_path, ids, 256)
+    refused, calls = stats["faults"].get("rate_limited", 0), stats["requests"]["entities"]
+    assert refused > 0, "the allowance was never reached: nothing to adapt to"
+    assert calls - refused == 15 and refused <= calls // 2, (calls, refused)
