@@ -175,9 +175,10 @@ class MapillaryClient:
         self.stats.count_call(status == 200)
         error = None if status == 200 else E.classify(endpoint, status, body, retry_after)
         if isinstance(error, E.RateLimited):
-            bucket.refused(error.retry_after, sent_at)
-            latency = self.window.latency_s() or (time.monotonic() - sent_at)
-            self.window.congested("rate_limited", sent_at, floor=(bucket.rate() or 0.0) * latency * WINDOW_HEADROOM)
+            if bucket.refused(error.retry_after, sent_at):
+                latency = self.window.latency_s() or (time.monotonic() - sent_at)
+                floor = (bucket.rate() or 0.0) * latency * WINDOW_HEADROOM
+                self.window.congested("rate_limited", sent_at, floor=floor)
         else:
             bucket.passed()
             self.window.answered(time.monotonic() - sent_at, waited > RATE_WAIT_S)

@@ -7,9 +7,11 @@ class is an `aiolimiter.AsyncLimiter` (a leaky bucket that starts full: a burst 
 one window's worth is allowed, as the API allows, then a steady rate; waiters are served
 in order).
 
-The server has the last word. A rate-limit answer (429 / code 4) of a class:
-- pauses every request of that class for its Retry-After;
-- lowers the class's rate to a little under what the server let through in the last
+The server has the last word. Rate-limit answers (429 / code 4) of a class that make an
+overload (at least 2, and 5% of its answers in the last seconds; a stray one only delays
+its own request's retry):
+- pause every request of that class for their Retry-After;
+- lower the class's rate to a little under what the server let through in the last
   seconds (never above the rate in force), held by a second limiter whose burst is a
   fraction of a second, so a real allowance below the documented one is kept, not hammered;
 - after `PROBE_S` without one, the rate rises by `PROBE_STEP` (an allowance may grow
@@ -34,6 +36,8 @@ __all__ = ["DEFAULT_LIMITS", "Limit", "RateLimits", "parse_limits"]
 
 MEASURE_S = 3.0  # what the server let through is counted over this many seconds
 DECREASE = 0.9  # a found rate is this share of what passed
+OVERLOAD_SHARE = 0.05  # rate limits among a class's recent answers that make an overload ...
+OVERLOAD_MIN = 2  # ... and at least this many
 PROBE_S = 10.0
 PROBE_STEP = 1.05
 FOUND_BURST_S = 0.2  # the found rate's limiter lets this many seconds' worth through at once
@@ -54,6 +58,7 @@ class Bucket:
         self._last_change = 0.0
         self._last_cut = float("-inf")
         self._passed: deque[float] = deque()  # answer times of calls the server let through
+        self._refused: deque[float] = deque()  # answer times of rate-limit answers
         self._sent: deque[float] = deque()  # send times, for calls per minute
         self.started = time.monotonic()
         self.calls = 0
@@ -89,16 +94,27 @@ class Bucket:
         self._passed.append(now)
         _trim(self._passed, now - MEASURE_S)
 
-    def refused(self, retry_after: float | None, sent_at: float) -> None:
-        """A rate-limit answer to the call sent at `sent_at`."""
+    def refused(self, retry_after: float | None, sent_at: float) -> bool:
+        """A rate-limit answer to the call sent at `sent_at`; True when it cut the rate.
+
+        Only an overload counts: at least `OVERLOAD_MIN` of the class's answers in the last
+        `MEASURE_S` seconds, and `OVERLOAD_SHARE` of them, were rate limits. A stray 429 is left
+        to the retry of its own request (which waits its Retry-After): lowering the rate on
+        each would slow a crawl to a crawl.
+        """
         now = time.monotonic()
         self.refusals += 1
-        if retry_after:
+        self._refused.append(now)
+        _trim(self._refused, now - MEASURE_S)
+        _trim(self._passed, now - MEASURE_S)
+        refused = len(self._refused)
+        if refused < OVERLOAD_MIN or refused < OVERLOAD_SHARE * (refused + len(self._passed)):
+            return False
+        if retry_after:  # the server's word for the class, not only for this request
             self._paused_until = max(self._paused_until, now + min(retry_after, MAX_PAUSE_S))
         if sent_at <= self._last_cut:  # sent before the last cut: that overload is counted already
-            return
+            return False
         seconds = max(1e-3, min(MEASURE_S, now - self.started))
-        _trim(self._passed, now - MEASURE_S)
         _trim(self._sent, now - RECENT_S)
         through = len(self._passed) / seconds
         candidates = [r for r in (self.rate(), through) if r]
@@ -106,6 +122,7 @@ class Bucket:
             candidates = [0.5 * sum(1 for t in self._sent if t >= now - seconds) / seconds]
         self._set_found(max(MIN_RATE, min(candidates) * DECREASE))
         self._last_cut = now
+        return True
 
     def calls_per_minute(self) -> float:
         now = time.monotonic()

@@ -2,10 +2,12 @@
 
 A round is as many answers as the window holds (about one answer time). At the end of a round:
 
-- it grows when the round was healthy, the window was full (the caller had the work to fill
-  it) and almost no request waited for the client-side rate limit (more in flight would only
-  queue there): doubling each round until the first congestion signal (slow start, so a one-
-  second API is at its allowance within seconds), then one more request per round;
+- it grows when the round was healthy, its answers came about as fast as the fastest recent
+  round's (more in flight did not just queue somewhere), the window was full (the caller had
+  the work to fill it) and almost no request waited for the client-side rate limit (more in
+  flight would only queue there): doubling each round until the first congestion signal
+  (slow start, so a one-second API is at its allowance within seconds), then one more
+  request per round;
 - it shrinks by a quarter when the round's mean answer time is more than twice the fastest of
   the recent rounds (the server queues our requests), but never below the start size for that
   alone: a busy local machine or bigger answers are no reason to go slower than a fixed window.
@@ -23,6 +25,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 
 GROW_MAX_RATE_WAITS = 0.1  # share of a round's requests that may have waited for the rate limiter
+GROW_MAX_LATENCY = 1.25  # a round at most this much slower than the fastest recent one may grow
 LATENCY_RISE = 2.0  # a round this much slower than the fastest recent one: the server queues
 LATENCY_SHRINK = 0.75
 CONGESTION_SHRINK = 0.5
@@ -112,7 +115,8 @@ class AdaptiveWindow:
                 self.cuts["latency"] += 1
                 self.size = max(float(self.start), self.size * LATENCY_SHRINK)
             return
-        if r.peak >= self.limit and r.rate_waits <= GROW_MAX_RATE_WAITS * r.answers:
+        if (mean <= GROW_MAX_LATENCY * baseline and r.peak >= self.limit
+                and r.rate_waits <= GROW_MAX_RATE_WAITS * r.answers):
             self.size = min(float(self.ceiling), self.size * 2 if self.slow_start else self.size + 1)
             self.peak = max(self.peak, self.limit)
             self._wake()
