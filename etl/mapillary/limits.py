@@ -12,7 +12,7 @@ overload (at least 2, and 5% of its answers in the last seconds; a stray one onl
 its own request's retry):
 - pause every request of that class for their Retry-After;
 - lower the class's rate to a little under what the server let through in the last
-  seconds (never above the rate in force), held by a second limiter whose burst is a
+  seconds (never above a rate found before), held by a second limiter whose burst is a
   fraction of a second, so a real allowance below the documented one is kept, not hammered;
 - after `PROBE_S` without one, the rate rises by `PROBE_STEP` (an allowance may grow
   back), up to the configured limit, where the found rate is dropped again.
@@ -117,7 +117,8 @@ class Bucket:
         seconds = max(1e-3, min(MEASURE_S, now - self.started))
         _trim(self._sent, now - RECENT_S)
         through = len(self._passed) / seconds
-        candidates = [r for r in (self.rate(), through) if r]
+        # not the configured rate: a per-day limit's average is far below what its burst allows
+        candidates = [r for r in (self.found_rate, through) if r]
         if not candidates:  # nothing got through lately: half of what was sent
             candidates = [0.5 * sum(1 for t in self._sent if t >= now - seconds) / seconds]
         self._set_found(max(MIN_RATE, min(candidates) * DECREASE))

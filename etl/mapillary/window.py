@@ -12,8 +12,9 @@ A round is as many answers as the window holds (about one answer time). At the e
   the recent rounds (the server queues our requests), but never below the start size for that
   alone: a busy local machine or bigger answers are no reason to go slower than a fixed window.
 
-A rate-limit answer (429 / code 4) or a timeout halves it at once (a rate limit never below
-`floor`, what the lowered rate still needs in flight). Only requests sent after the last cut
+An overload of rate-limit answers (429 / code 4, as etl/mapillary/limits.py judges it) or a
+timeout halves it at once (a rate limit never below `floor`, what the lowered rate still
+needs in flight). Only requests sent after the last cut
 can cut again: the answers of one overload arrive over a whole round and count once.
 """
 
