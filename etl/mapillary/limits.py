@@ -112,7 +112,8 @@ class Bucket:
             return False
         if retry_after:  # the server's word for the class, not only for this request
             self._paused_until = max(self._paused_until, now + min(retry_after, MAX_PAUSE_S))
-        if sent_at <= self._last_cut:  # sent before the last cut: that overload is counted already
+        # sent before the last cut, or too soon after it to show its effect: counted already
+        if sent_at <= self._last_cut or now - self._last_cut < MEASURE_S:
             return False
         seconds = max(1e-3, min(MEASURE_S, now - self.started))
         _trim(self._sent, now - RECENT_S)
