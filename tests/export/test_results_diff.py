@@ -1,6 +1,7 @@
 """`mlyetl results diff OLD NEW --out DIR`: two versions of a dataset in a real PostGIS,
 the written CSVs and GeoPackages checked row by row against a diff computed here in Python
-from the two results' rows, and the refusals a user meets."""
+from the two results' rows, and the refusals a user meets; and two versions made by a real `crawl --update` against the
+simulator, where the filter's change line and the diff must agree."""
 
 from __future__ import annotations
 
@@ -203,3 +204,42 @@ def test_a_killed_diff_rerun_with_the_same_command_finishes(versions_dsn: str, t
         run_diff(versions_dsn, "v2", "v1", out)
     run_diff(versions_dsn, "v1", "v2", out, rows_per_batch=1000)
     _check_folder(out, _expected(versions_dsn))
+
+
+def _filter_line(dsn: str, name: str) -> str | None:
+    done = run_cli("filter", "--name", name, "--continent", "area", "--urban", "town", "--dsn", dsn)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("since the last run")]
+    return lines[0] if lines else None
+
+
+def test_after_a_crawl_update_the_filter_line_and_the_diff_agree(db_dsn: str, tmp_path: Path) -> None:
+    # a dataset kept current: `live` is brought up to date after `crawl --update`, `v1` is
+    # the same filter frozen before the update; the rerun's change line and the diff of the
+    # two versions count the same images, and both equal the kept ids computed here
+    from tests.crawler.conftest import crawl, make_simulator
+    from tests.filters.helpers import box, load_layer, polygon, write_geojson
+
+    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "c.geojson", [polygon(box(6.6, 46.5, 6.67, 46.55))]),
+                           "continent", "area"))
+    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "u.geojson", [polygon(box(6.62, 46.51, 6.64, 46.53))]),
+                           "urban", "town"))
+    with make_simulator() as sim:
+        assert crawl(sim, db_dsn).returncode == 0
+        assert _filter_line(db_dsn, "live") is None and _filter_line(db_dsn, "v1") is None
+        sim.change_world("moved=0.05,deleted=0.03,deleted_images=0.02,added=0.05")
+        update = crawl(sim, db_dsn, "--update")
+        assert update.returncode == 0, update.stderr
+    line = _filter_line(db_dsn, "live")
+    old, new = _rows(db_dsn, "v1"), _rows(db_dsn, "live")
+    added, removed = new.keys() - old.keys(), old.keys() - new.keys()
+    assert line == f"since the last run: +{len(added):,} kept, -{len(removed):,} dropped"
+    summary = run_diff(db_dsn, "v1", "live", tmp_path / "v1-to-live")
+    assert (summary.added, summary.removed) == (len(added), len(removed)) and added and removed
+    deleted = {r["id"] for r in asyncio.run(_fetch(db_dsn, "SELECT id FROM images WHERE deleted_at IS NOT NULL"))}
+    assert deleted & old.keys() and deleted & old.keys() <= removed  # deleted images leave the dataset
+    changed = [new[i] for i in sorted(new.keys() & old.keys()) if new[i] != old[i]]
+    assert changed  # moved images both versions keep
+    _check_folder(tmp_path / "v1-to-live", {"added": [new[i] for i in sorted(added)],
+                                            "removed": [old[i] for i in sorted(removed)], "changed": changed},
+                  "v1", "live")
