@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import stat
 import sys
@@ -41,7 +42,24 @@ from tests.citus.cluster import CitusCluster  # noqa: E402
 
 
 def _load() -> str:
+    """The machine's 1-minute load average (other people's work on a shared machine)."""
     return Path("/proc/loadavg").read_text().split()[0]
+
+
+def _node_cpu_s(data_dir: Path) -> float:
+    """CPU seconds of a node so far: its postmaster with the children it reaped
+    (server_cpu_s) plus its live children: Citus keeps the coordinator's connections to
+    the workers open, so the backends that ran the pushed-down statements are still alive."""
+    total = server_cpu_s(data_dir) or 0.0
+    postmaster = (Path(data_dir) / "pgdata" / "postmaster.pid").read_text().split()[0]
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if fields[1] == postmaster:  # ppid
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 async def _prepare(dsn: str, images: int) -> dict:
@@ -63,10 +81,10 @@ async def _prepare(dsn: str, images: int) -> dict:
 
 async def _filter(dsn: str, nodes: dict[str, Path]) -> dict:
     params = FilterParams(name="bench", continent="Europe", urban=naturalearth.DEFAULT_URBAN_NAME)
-    before = {name: server_cpu_s(path) for name, path in nodes.items()}
+    before = {name: _node_cpu_s(path) for name, path in nodes.items()}
     load = _load()
     report = await run_filter(dsn, params)
-    cpu = {name: round(server_cpu_s(path) - before[name], 1) for name, path in nodes.items()}
+    cpu = {name: round(_node_cpu_s(path) - before[name], 1) for name, path in nodes.items()}
     rerun = await run_filter(dsn, params)
     return {"timings": report.timings, "counts": report.counts, "server_cpu_s": cpu, "load_before": load,
             "load_after": _load(), "rerun_unchanged": rerun.timings}
@@ -120,7 +138,9 @@ def _base(prefix: str) -> Path:
 
 
 async def main(args: argparse.Namespace) -> dict:
-    out: dict = {"images_requested": args.images, "workers": args.workers, "shards": args.shards}
+    out: dict = {"images_requested": args.images, "workers": args.workers, "shards": args.shards,
+                 "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
+                 "loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}
     base = _base("bench-citus-")
     cluster = CitusCluster(base, args.workers, shards=args.shards, shared_buffers=args.shared_buffers)
     single = EmbeddedCluster(base / "single")
@@ -143,6 +163,7 @@ async def main(args: argparse.Namespace) -> dict:
         cluster.stop()
         single.stop()
         remove_cluster_files(base)
+    out["loadavg_end"] = Path("/proc/loadavg").read_text().split()[:3]
     return out
 
 

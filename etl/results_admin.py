@@ -28,6 +28,7 @@ async def drop_result(conn: asyncpg.Connection, name: str) -> int:
     async with conn.transaction():
         await conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")  # names built from an integer id only
         await conn.execute(sql_text("results/delete_styles.sql"), tables)
+        await conn.execute(sql_text("results/delete_downloads.sql"), result_id)
         await conn.execute(sql_text("results/delete.sql"), name)
     return int(result_id)
 

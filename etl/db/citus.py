@@ -13,8 +13,8 @@ Single-server databases (no `citus` extension) are never touched.
 - boundary tables are reference tables (a copy on every node: the clip's hash joins run
   on the workers), as is filter_results (lines and signatures refer to it) and
   image_downloads (joined with a result's points);
-- the crawl queue, runs and QGIS styles stay on the coordinator: small, and the queue's
-  `FOR UPDATE SKIP LOCKED` needs one node.
+- the crawl queue, the download queue, runs and QGIS styles stay on the coordinator as
+  plain tables: small, and the queues' `FOR UPDATE SKIP LOCKED` leases need one node.
 
 A distributed table's primary key must contain its distribution column: a key without it
 gets it appended (filter_points (image_id, result_name) -> (image_id, result_name,
@@ -66,6 +66,10 @@ PLACEMENTS: tuple[Placement, ...] = (
     Placement("images_bulk_indexes", "local"),
     Placement("runs", "local"),
     Placement("layer_styles", "local"),
+    # the download queue (FOR UPDATE SKIP LOCKED, lease times from clock_timestamp())
+    Placement("image_download_jobs", "local"),
+    Placement("image_download_batches", "local"),
+    Placement("image_download_workers", "local"),
 )
 
 KIND_OF_METHOD = {"h": "distributed", "n": "reference"}
@@ -142,11 +146,36 @@ async def _distribute_functions(conn: asyncpg.Connection) -> None:
         await conn.execute("SELECT create_distributed_function($1)", row["signature"])
 
 
+async def _keep_local(conn: asyncpg.Connection, table: str) -> bool:
+    """A coordinator table that Citus made a "Citus local table" (it did so when a table it
+    refers to became a reference table: image_download_jobs -> filter_results) becomes a
+    plain table again: its foreign keys to reference tables go, then Citus undistributes it
+    and the tables tied to it by foreign keys. Citus plans statements on a Citus local table
+    like those on distributed ones, and refuses volatile functions (the queue's lease times
+    from clock_timestamp()) in their updates. The rows that those keys would remove along with
+    a result are removed by name when it is dropped (etl/results_admin.py)."""
+    placed = await _placed(conn, table)
+    if placed is None:
+        return False
+    keys = await conn.fetch(
+        "SELECT c.conname FROM pg_constraint c JOIN pg_dist_partition p ON p.logicalrelid = c.confrelid "
+        "WHERE c.conrelid = $1::regclass AND c.contype = 'f' AND p.partmethod = 'n' AND p.repmodel = 't'",
+        f"public.{table}")
+    for row in keys:
+        await conn.execute(f"ALTER TABLE {_ident(table)} DROP CONSTRAINT {_ident(row['conname'])}")
+    if await _placed(conn, table) is not None:  # Citus undistributes a table it converted itself
+        await conn.execute("SELECT undistribute_table($1, cascade_via_foreign_keys => true)", table)
+    log.info("citus: %s is a coordinator table again", table)
+    return True
+
+
 async def _place(conn: asyncpg.Connection, placement: Placement) -> bool:
     """Make one table what its placement says; True when it changed."""
     table = placement.table
-    if placement.kind == "local" or not await _exists(conn, table):
+    if not await _exists(conn, table):
         return False
+    if placement.kind == "local":
+        return await _keep_local(conn, table)
     placed = await _placed(conn, table)
     if placed is not None and placed["partmethod"] == "n" and placed["repmodel"] != "t":
         # a "Citus local table": Citus made it one when a table it refers to became a

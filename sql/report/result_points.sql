@@ -11,7 +11,10 @@ WITH cells AS (
                   AS c (cx, cy, w, s, e, n)
 ),
 p AS (
-    SELECT i.*, coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false) AS urban
+    SELECT i.*, coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false) AS urban,
+           -- the lowest id of the same sequence, capture time and position: such images are
+           -- in the same cell and clipped alike, so they are all rows of p
+           min(i.id) OVER (PARTITION BY i.sequence_id, i.captured_at, ST_X(i.geom), ST_Y(i.geom)) AS first_id
     FROM cells
     JOIN images i ON i.geom && ST_MakeEnvelope(cells.w, cells.s, cells.e, cells.n, 4326)
     JOIN boundary_cells c ON c.layer_id = $2 AND c.cell = mlyetl_grid_cell(ST_X(i.geom), ST_Y(i.geom), $4)
@@ -25,12 +28,7 @@ p AS (
 )
 SELECT p.id AS image_id, p.sequence_id, extract(epoch FROM p.captured_at)::bigint AS captured,
        CASE WHEN p.urban THEN 'urban' ELSE 'other' END AS class, fp.image_id IS NOT NULL AS kept,
-       CASE WHEN fp.image_id IS NULL THEN
-           (SELECT min(d.id) FROM images d
-            WHERE d.sequence_id = p.sequence_id AND d.captured_at = p.captured_at AND d.id < p.id
-              AND d.deleted_at IS NULL AND ST_X(d.geom) = ST_X(p.geom) AND ST_Y(d.geom) = ST_Y(p.geom)
-              AND NOT EXISTS (SELECT 1 FROM filter_points e WHERE e.result_name = $6 AND e.image_id = d.id)) END
-           AS duplicate_of,
+       CASE WHEN fp.image_id IS NULL AND p.first_id < p.id THEN p.first_id END AS duplicate_of,
        ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
        coalesce(fp.compass_angle, CASE WHEN p.geom_is_computed THEN coalesce(p.computed_compass_angle, p.compass_angle)
                                        ELSE p.compass_angle END) AS compass_angle,
@@ -41,10 +39,11 @@ SELECT p.id AS image_id, p.sequence_id, extract(epoch FROM p.captured_at)::bigin
        coalesce(fp.model, p.model) AS model, coalesce(fp.creator_username, p.creator_username) AS creator_username,
        pic.path AS picture
 FROM p
-LEFT JOIN filter_points fp ON fp.result_name = $1 AND fp.image_id = p.id
+LEFT JOIN filter_points fp ON fp.result_name = $1 AND fp.image_id = p.id AND fp.sequence_id = p.sequence_id
 LEFT JOIN LATERAL (
     SELECT d.path FROM image_downloads d
     WHERE d.image_id = p.id AND d.state = 'done' AND d.path IS NOT NULL
     ORDER BY CASE d.size WHEN '256' THEN 0 WHEN '1024' THEN 1 WHEN '2048' THEN 2 ELSE 3 END
     LIMIT 1
-) pic ON true;
+) pic ON true
+ORDER BY p.id;  -- the same report from any server (Citus returns the shards' rows in any order)

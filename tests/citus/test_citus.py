@@ -7,19 +7,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from etl.db.migrate import ensure_schema
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
 from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, sql_for
 from tests.citus.cluster import CitusCluster
-from tests.conftest import run_cli
+from tests.conftest import PROJECT_ROOT, run_cli
 from tests.crawler.conftest import (WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query, start_crawl,
-                                    task_states)
+                                    task_states, token_env)
+from tests.qgis.conftest import open_in_qgis, qgis_available  # noqa: F401 (a fixture)
 
 # three servers, a simulator and the CLI share the machine: more time than a one-server test
 pytestmark = pytest.mark.timeout(900)
@@ -51,8 +56,9 @@ def test_migrate_distributes_by_sequence_and_colocates(citus_dsn: str) -> None:
     for table in ("boundary_layers", "boundary_features", "boundary_parts", "boundary_cells", "filter_results",
                   "image_downloads"):
         assert placed[table]["m"] == "n" and placed[table]["r"] == "t", placed[table]  # reference tables
-    for table in ("crawl_tasks", "crawls", "crawl_area_parts", "runs", "layer_styles"):
-        assert table not in placed  # on the coordinator
+    for table in ("crawl_tasks", "crawls", "crawl_area_parts", "runs", "layer_styles", "image_download_jobs",
+                  "image_download_batches", "image_download_workers"):
+        assert table not in placed, placed[table]  # plain tables on the coordinator
     assert _key(citus_dsn, "images") == ["id", "sequence_id"]
     assert _key(citus_dsn, "filter_points") == ["image_id", "result_name", "sequence_id"]
     again = run_cli("db", "migrate", "--dsn", citus_dsn)
@@ -67,14 +73,16 @@ def _sha(out: Path) -> dict[str, str]:
     return {f["path"]: f["sha256"] for f in manifest["files"]}
 
 
-def _points(dsn: str) -> list[tuple]:
+def _points(dsn: str, result: str = "r1") -> list[tuple]:
     return [tuple(r) for r in query(dsn, "SELECT image_id, sequence_id, class, ST_AsEWKB(geom) AS g, captured_at, "
-                                         "compass_angle, altitude FROM filter_points ORDER BY image_id")]
+                                         "compass_angle, altitude FROM filter_points WHERE result_name = $1 "
+                                         "ORDER BY image_id", result)]
 
 
-def _lines(dsn: str) -> list[tuple]:
+def _lines(dsn: str, result: str = "r1") -> list[tuple]:
     return [tuple(r) for r in query(dsn, "SELECT sequence_id, ST_AsEWKB(geom) AS g, image_count, kept_count, length_m "
-                                         "FROM filter_sequence_lines ORDER BY sequence_id")]
+                                         "FROM filter_sequence_lines WHERE result_name = $1 ORDER BY sequence_id",
+                                    result)]
 
 
 def _explain_walk(dsn: str) -> str:
@@ -99,7 +107,40 @@ def _explain_walk(dsn: str) -> str:
     return asyncio.run(run())
 
 
-def test_pipeline_on_citus_gives_the_single_server_outputs(citus_dsn: str, db_dsn: str, tmp_path: Path) -> None:
+def _start_download(sim, dsn: str, out: Path) -> subprocess.Popen:  # noqa: ANN001
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | token_env()
+    command = [sys.executable, "-m", "etl", "images", "download", "--result", "r1", "--size", "256", "--out", str(out),
+               "--graph-url", sim.base_url, "--backoff", "0.05", "--batch-images", "100", "--dsn", dsn]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=PROJECT_ROOT)
+
+
+def _report_data(folder: Path) -> dict[str, bytes]:
+    """The report's files but its page (which names the database and the time it was made)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "index.html"}
+
+
+def _qgis_layers(dsn: str) -> None:
+    """A distributed result's partitions and images open in QGIS, styled, with every row."""
+    asyncio.run(ensure_schema(dsn))  # styles for the result's new partitions
+    result_id = query(dsn, "SELECT id FROM filter_results WHERE name = 'r1'")[0]["id"]
+    points, lines = f"public.filter_points_r{result_id}:geom", f"public.filter_sequence_lines_r{result_id}:geom"
+    layers = open_in_qgis(dsn, points, lines, "public.images:geom")
+    counts = query(dsn, "SELECT (SELECT count(*) FROM filter_points WHERE result_name = 'r1') AS p, "
+                        "(SELECT count(*) FROM filter_sequence_lines WHERE result_name = 'r1') AS l, "
+                        "(SELECT count(*) FROM images) AS i")[0]
+    assert layers[points]["valid"] and layers[points]["features"] == layers[points]["read"] == counts["p"] > 0, \
+        layers[points]
+    assert layers[points]["attribute"] == "class" and layers[points]["colours"] == ["#d7191c", "#2b83ba"]
+    assert layers[lines]["valid"] and layers[lines]["features"] == layers[lines]["read"] == counts["l"] > 0, \
+        layers[lines]
+    images = layers["public.images:geom"]
+    assert images["valid"] and images["features"] == images["read"] == counts["i"], images
+
+
+def test_pipeline_on_citus_gives_the_single_server_outputs(citus_cluster: CitusCluster, citus_dsn: str, db_dsn: str,
+                                                           tmp_path: Path, qgis_available: None) -> None:
     outputs = {}
     with make_simulator(faults=FAULTS) as sim:
         for name, dsn in (("citus", citus_dsn), ("single", db_dsn)):
@@ -151,6 +192,42 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_dsn: str, db_ds
             assert (tmp_path / "diff-citus" / f"{kind}.csv").read_bytes() == single
         assert single.count(b"\n") == 1  # changed: nothing (the same images, other spacing)
         assert (tmp_path / "diff-single" / "added.csv").read_bytes().count(b"\n") > 10
+
+        # the report: the same files from both servers
+        for name, dsn in (("citus", citus_dsn), ("single", db_dsn)):
+            done = run_cli("report", "--result", "r1", "--out", str(tmp_path / f"report-{name}"), "--dsn", dsn,
+                           timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+        assert _report_data(tmp_path / "report-citus") == _report_data(tmp_path / "report-single")
+
+        # two download processes share the result's queue through the coordinator
+        sim.set_faults("")
+        before = sim.stats["requests"].get("thumbs", 0)
+        kept = [r["image_id"] for r in query(citus_dsn, "SELECT image_id FROM filter_points WHERE result_name = 'r1'")]
+        downloads = [_start_download(sim, citus_dsn, tmp_path / "img") for _ in range(2)]
+        outs = [proc.communicate(timeout=300) for proc in downloads]
+        assert [proc.returncode for proc in downloads] == [0, 0], [err[-2000:] for _, err in outs]
+        assert sim.stats["requests"].get("thumbs", 0) - before == len(kept)  # each image fetched once
+    files = sorted(int(p.stem) for p in (tmp_path / "img").rglob("*.jpg") if ".partial" not in p.parts)
+    assert files == sorted(kept)
+    assert {r["state"]: r["n"] for r in query(citus_dsn, "SELECT state, count(*) AS n FROM image_downloads "
+                                                         "GROUP BY state")} == {"done": len(kept)}
+    workers = query(citus_dsn, "SELECT state, downloaded FROM image_download_workers")
+    assert len(workers) == 2 and all(w["state"] == "finished" for w in workers), workers
+    assert sum(w["downloaded"] for w in workers) == len(kept)
+
+    # the report (now with the downloaded pictures), the status and the QGIS layers
+    done = run_cli("report", "--result", "r1", "--out", str(tmp_path / "report-pictures"), "--dsn", citus_dsn,
+                   timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(list((tmp_path / "report-pictures").rglob("*.jpg"))) == len(kept)
+    done = run_cli("status", "--dsn", citus_dsn)
+    assert done.returncode == 0 and "r1" in done.stdout and "downloads of r1" in done.stdout, done.stderr[-2000:]
+    done = run_cli("db", "status", "--dsn", citus_dsn)
+    assert done.returncode == 0 and "2 worker(s)" in done.stdout, done.stderr[-2000:]
+    assert done.stdout.count("mlyetl_spacing 1.2\n") == 3, done.stdout  # the coordinator and both workers
+    _qgis_layers(citus_dsn)
+    _without_the_extension_on_a_worker(citus_cluster, citus_dsn, db_dsn)
 
 
 FINISHED = ("done", "empty", "split")
@@ -219,3 +296,35 @@ def test_a_worker_restarted_mid_crawl_the_same_command_completes_it(citus_cluste
     assert set(task_states(citus_dsn)) <= set(FINISHED)
     after = {r["id"]: r["updated_at"] for r in query(citus_dsn, "SELECT id, updated_at FROM crawl_tasks")}
     assert all(after[i] == t for i, t in before.items())  # finished tasks were not redone
+
+
+async def _execute(dsn: str, *statements: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for sql in statements:
+            await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _without_the_extension_on_a_worker(cluster: CitusCluster, citus_dsn: str, db_dsn: str) -> None:
+    """A worker that cannot have the spacing extension: the filter says which node lacks it,
+    every node walks in PL/pgSQL, and the result is the single server's (C walk)."""
+    database = citus_dsn.rsplit("/", 1)[1]
+    worker = cluster.dsn(cluster.workers[0], database)
+    # gone from that node, and an object of the same name is in the way of creating it again
+    asyncio.run(_execute(worker, "SET citus.enable_ddl_propagation = off", "DROP EXTENSION mlyetl_spacing",
+                         "CREATE FUNCTION mlyetl_row_hash(bigint, xid) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint'"))
+    port = cluster.workers[0].port()
+    status = run_cli("db", "status", "--dsn", citus_dsn)
+    assert status.returncode == 0, status.stderr[-2000:]
+    assert f"worker 127.0.0.1:{port}: mlyetl_spacing 1.2 on the server, not in this database" in status.stdout, \
+        status.stdout
+    assert status.stdout.count("mlyetl_spacing 1.2\n") == 2, status.stdout  # the coordinator and the other worker
+    done = run_cli("filter", "--name", "p", *FILTER, "--dsn", citus_dsn, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = next(l for l in done.stderr.splitlines() if "spacing walk" in l)
+    assert "PL/pgSQL fallback (extension mlyetl_spacing missing on Citus node(s)" in line and f":{port}" in line, line
+    single = run_cli("filter", "--name", "p", *FILTER, "--dsn", db_dsn, timeout=300)
+    assert single.returncode == 0 and "spacing walk: C" in single.stderr, single.stderr[-2000:]
+    assert _points(citus_dsn, "p") == _points(db_dsn, "p") and _lines(citus_dsn, "p") == _lines(db_dsn, "p")

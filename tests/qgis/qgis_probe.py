@@ -1,7 +1,8 @@
 """Run by the system Python that has QGIS's bindings: open PostGIS layers like QGIS does.
 
 Usage: python3 qgis_probe.py CONNINFO LAYER [LAYER ...]   (LAYER = schema.table:geomcolumn)
-Prints one JSON object per layer: valid, feature count, renderer type and its colours.
+Prints one JSON object per layer: valid, feature count, features read with a geometry (as
+QGIS fetches them to draw), renderer type and its colours.
 """
 
 import json
@@ -25,6 +26,7 @@ def describe(conninfo: str, layer_spec: str) -> dict:
         "layer": layer_spec,
         "valid": layer.isValid(),
         "features": layer.featureCount() if layer.isValid() else None,
+        "read": sum(1 for f in layer.getFeatures() if f.hasGeometry()) if layer.isValid() else None,
         "renderer": renderer.type() if renderer else None,
         "attribute": getattr(renderer, "classAttribute", lambda: None)() if renderer else None,
         "colours": symbols,
