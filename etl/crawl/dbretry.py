@@ -37,12 +37,15 @@ CONNECTION_ERRORS = (
 )
 CONFLICT_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 # Through a Citus coordinator, a worker node that goes away in the middle of a statement
-# is often reported as an internal error (XX000) with one of these messages (Citus's own,
-# or the worker's passed on without its SQLSTATE), not as a connection-class error; for
-# the crawl it is the same: part of the database is away for a while.
+# is often reported as an internal error (XX000) or an I/O error (58030, a COPY into its
+# shards) with one of these messages (Citus's own, or the worker's passed on without its
+# SQLSTATE), not as a connection-class error; for the crawl it is the same: part of the
+# database is away for a while.
 CITUS_NODE_LOST = (
     "failure on connection marked as essential",
     "failed to read result",
+    "failed to COPY to shard",
+    "failed to complete COPY",
     "terminating connection due to administrator command",
     "server closed the connection unexpectedly",
     "connection not open",
@@ -55,7 +58,8 @@ def lost_connection(error: BaseException) -> bool:
     """Is `error` the database (or one Citus node of it) going away, not the statement failing?"""
     if isinstance(error, CONNECTION_ERRORS):
         return True
-    return isinstance(error, asyncpg.InternalServerError) and any(m in str(error) for m in CITUS_NODE_LOST)
+    return (isinstance(error, (asyncpg.InternalServerError, asyncpg.PostgresIOError))
+            and any(m in str(error) for m in CITUS_NODE_LOST))
 
 
 async def with_db_retry(what: str, call: Callable[[], Awaitable[T]], budget_s: float,

@@ -56,8 +56,8 @@ def test_migrate_distributes_by_sequence_and_colocates(citus_dsn: str) -> None:
     for table in ("boundary_layers", "boundary_features", "boundary_parts", "boundary_cells", "filter_results",
                   "image_downloads"):
         assert placed[table]["m"] == "n" and placed[table]["r"] == "t", placed[table]  # reference tables
-    for table in ("crawl_tasks", "crawls", "crawl_area_parts", "runs", "layer_styles", "image_download_jobs",
-                  "image_download_batches", "image_download_workers"):
+    for table in ("crawl_tasks", "crawls", "crawl_area_parts", "crawl_unseen", "runs", "layer_styles",
+                  "image_download_jobs", "image_download_batches", "image_download_workers"):
         assert table not in placed, placed[table]  # plain tables on the coordinator
     assert _key(citus_dsn, "images") == ["id", "sequence_id"]
     assert _key(citus_dsn, "filter_points") == ["image_id", "result_name", "sequence_id"]
