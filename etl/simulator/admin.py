@@ -68,9 +68,10 @@ async def change_world(request: web.Request) -> web.Response:
     try:
         if not isinstance(body, dict):
             raise ValueError("give a JSON object such as {\"moved\": 0.01, \"deleted\": 0.005, \"added\": 0.02}")
-        unknown = set(body) - {"moved", "deleted", "deleted_images", "added"}
+        names = {"moved", "moved_sequences", "deleted", "deleted_images", "added"}
+        unknown = set(body) - names
         if unknown:
-            raise ValueError(f"unknown world change {sorted(unknown)[0]!r}: use moved, deleted, deleted_images, added")
+            raise ValueError(f"unknown world change {sorted(unknown)[0]!r}: use {', '.join(sorted(names))}")
         step = ChangeStep(**{k: float(v) for k, v in body.items()})
     except (ValueError, TypeError) as error:
         return _json({"error": str(error)}, status=400)

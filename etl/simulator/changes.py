@@ -7,6 +7,9 @@ the ground truth (`World.image_ids_in_bbox`, `sequence_image_ids`, ...) follows 
 
 - moved: that fraction of the live images gets a new position (original and computed
   moved together, 2-40 m in a random direction) and a new computed compass angle;
+- moved_sequences: that fraction of the sequences is moved whole, as when their positions
+  are computed again: each image of the sequence by the same 2-40 m, a new computed
+  compass angle each;
 - deleted: that fraction of the sequences is removed whole (searches, tiles, `/{id}` and
   `/image_ids` no longer know them: membership is empty);
 - deleted_images: that fraction of the live images is removed from its sequence
@@ -39,12 +42,13 @@ _PER_IMAGE = ("ids", "seq", "lon", "lat", "clon", "clat", "has_comp", "captured_
 @dataclass(frozen=True)
 class ChangeStep:
     moved: float = 0.0
+    moved_sequences: float = 0.0
     deleted: float = 0.0  # of the sequences, removed whole
     deleted_images: float = 0.0
     added: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("moved", "deleted", "deleted_images", "added"):
+        for name in ("moved", "moved_sequences", "deleted", "deleted_images", "added"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name}={value!r}: give a fraction between 0 and 1")
@@ -56,7 +60,7 @@ def parse_step(text: str) -> ChangeStep:
     for item in filter(None, (p.strip() for p in text.split(","))):
         key, _, value = item.partition("=")
         if key not in {f.name for f in dataclasses.fields(ChangeStep)}:
-            raise ValueError(f"unknown world change {key!r}: use moved, deleted, deleted_images, added")
+            raise ValueError(f"unknown world change {key!r}: use moved, moved_sequences, deleted, deleted_images, added")
         try:
             values[key] = float(value)
         except ValueError:
@@ -74,18 +78,25 @@ def apply(seed: int, number: int, step: ChangeStep, data: CellData, world_bbox: 
         gone |= dead_seq[data.seq]
     if step.deleted_images > 0:
         gone |= uniform_array(seed, salt + 2, data.ids) < step.deleted_images
-    if step.moved > 0:
-        changes.update(_moved(seed, salt, step.moved, data, gone))
+    if step.moved > 0 or step.moved_sequences > 0:
+        changes.update(_moved(seed, salt, step, data, gone))
     out = dataclasses.replace(data, gone=gone, **changes)
     if step.added > 0:
         out = _added(seed, salt, step.added, out, world_bbox)
     return out
 
 
-def _moved(seed: int, salt: int, rate: float, data: CellData, gone: np.ndarray) -> dict[str, np.ndarray]:
-    pick = (uniform_array(seed, salt + 3, data.ids) < rate) & ~gone
+def _moved(seed: int, salt: int, step: ChangeStep, data: CellData, gone: np.ndarray) -> dict[str, np.ndarray]:
+    pick = uniform_array(seed, salt + 3, data.ids) < step.moved
     distance = 2.0 + 38.0 * uniform_array(seed, salt + 4, data.ids)
     bearing = 2 * np.pi * uniform_array(seed, salt + 5, data.ids)
+    if step.moved_sequences > 0 and len(data.keys):
+        serials = data.cell * 1_000_003 + np.arange(len(data.keys))
+        whole = (uniform_array(seed, salt + 9, serials) < step.moved_sequences)[data.seq]
+        distance = np.where(whole, (2.0 + 38.0 * uniform_array(seed, salt + 10, serials))[data.seq], distance)
+        bearing = np.where(whole, (2 * np.pi * uniform_array(seed, salt + 11, serials))[data.seq], bearing)
+        pick |= whole
+    pick &= ~gone
     coslat = np.cos(np.radians(data.lat))
     dlat = np.where(pick, distance * np.cos(bearing) / METRES_PER_DEG_LAT, 0.0)
     dlon = np.where(pick, distance * np.sin(bearing) / (METRES_PER_DEG_LAT * coslat), 0.0)
