@@ -69,15 +69,17 @@ async def open_crawl(conn: asyncpg.Connection, key: str, method: str, area_ewkb:
         return int(crawl_id), True
 
 
-async def open_pass(conn: asyncpg.Connection, base_id: int, update: bool) -> tuple[int, int, bool]:
+async def open_pass(conn: asyncpg.Connection, base_id: int, update: bool,
+                    retry_failed: bool = False) -> tuple[int, int, bool]:
     """(crawl id, pass number, created) of the pass to work on for an area crawled before.
 
-    Without `update`: the latest pass, whatever its state (the same command resumes it).
-    With `update`: the latest pass when it still has work (another crawler's, or a killed
-    one's), else a new pass seeded from the latest one's last boxes and tiles.
+    Without `update`, or with `retry_failed` (its failed tasks are run again): the latest
+    pass, whatever its state (the same command resumes it). With `update`: the latest pass
+    when it still has work (another crawler's, or a killed one's), else a new pass seeded
+    from the latest one's last boxes and tiles.
     """
     latest = await conn.fetchrow(sql_text("crawl/latest_pass.sql"), base_id)
-    if not update or latest["open"]:
+    if not update or retry_failed or latest["open"]:
         return int(latest["id"]), int(latest["pass"]), False
     number = int(latest["pass"]) + 1
     async with conn.transaction():

@@ -155,7 +155,8 @@ class Opened:
     resumed: bool
 
 
-async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: CrawlSettings, update: bool) -> Opened:
+async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: CrawlSettings, update: bool,
+                retry_failed: bool) -> Opened:
     import shapely
 
     async with connection(target) as conn:
@@ -168,7 +169,7 @@ async def _open(target: DatabaseTarget | str, spec: areas.AreaSpec, settings: Cr
             if update:
                 log.info("crawl %d: this area was never crawled: --update crawls it a first time", base_id)
             return Opened(base_id, base_id, 0, False)
-        crawl_id, number, created = await Q.open_pass(conn, base_id, update)
+        crawl_id, number, created = await Q.open_pass(conn, base_id, update, retry_failed)
     return Opened(crawl_id, base_id, number, not created)
 
 
@@ -195,7 +196,7 @@ async def run_crawl(target: DatabaseTarget | str, spec: areas.AreaSpec, settings
                     client_settings: ClientSettings, retry_failed: bool = False, quiet: bool = False,
                     update: bool = False) -> CrawlSummary:
     await ensure_schema(target)
-    opened = await _open(target, spec, settings, update)
+    opened = await _open(target, spec, settings, update, retry_failed)
     crawl_id, resumed = opened.crawl_id, opened.resumed
     dsn = target if isinstance(target, str) else target.connection_dsn()
     pool = await create_pool(dsn, min_size=0, max_size=3)  # no floor: nothing to restore after a restart

@@ -50,12 +50,13 @@ async def images(request: web.Request) -> web.Response:
         if "sequence_ids" in query:
             parts = _sequence_parts(state, request, qp.id_list(query["sequence_ids"], "sequence_ids"), filters)
         elif "image_ids" in query:
-            parts = _id_parts(state, qp.id_list(query["image_ids"], "image_ids"))
+            parts = _forced_partial(state, request, _id_parts(state, qp.id_list(query["image_ids"], "image_ids")))
         elif "bbox" in query:
             parts = _bbox_parts(state, request[DECISION_KEY], request[NUMBER_KEY], parse_bbox(query["bbox"]), filters, limit)
             if parts is None:
                 state.stats.fault("reduce")
                 return errors.reduce_data()
+            parts = _forced_partial(state, request, parts)
         else:
             raise qp.ParamError("Must specify one of bbox, sequence_ids or image_ids")
     except qp.UnknownField as error:
@@ -104,6 +105,16 @@ def _bbox_parts(state: SimulatorState, decision: Decision, number: int, bbox, fi
         state.stats.fault("short")
         limit = int(state.injector.rng("short", number).integers(int(limit * 0.9), limit))
     return _cut(parts, limit)
+
+
+def _forced_partial(state: SimulatorState, request: web.Request, parts: Parts) -> Parts:
+    """A scheduled `partial` on a bbox or id answer: a random 30-90 % of it, with nothing to tell."""
+    if "partial" not in request[DECISION_KEY].forced:
+        return parts
+    state.stats.fault("partial")
+    rng = state.injector.rng("partial", request[NUMBER_KEY])
+    share = rng.uniform(0.3, 0.9)
+    return [(data, idx[rng.random(idx.size) < share]) for data, idx in parts]
 
 
 def _too_dense(state: SimulatorState, bbox) -> bool:  # noqa: ANN001

@@ -1,10 +1,11 @@
--- $1 crawl id (its area parts: the area's first crawl). Staged rows -> images (and their
+-- $1 crawl id (whose area parts test border rows). Staged rows -> images (and their
 -- sequences), one statement per batch, writing only what changed.
 -- Border rows (crawl_staging_border) are kept only when the point is in the area.
 -- DISTINCT ON drops an image seen twice in one batch (it lay on a shared box edge);
 -- the id order gives every writer the same lock order, which avoids deadlocks.
--- An image whose stored attributes equal the answer's is not written at all (the DO UPDATE's
--- WHERE): no new row version, no dead tuple, and the filter's signatures (row versions)
+-- An image whose stored attributes equal the answer's is not written at all (`changed`, and
+-- the DO UPDATE's WHERE for a row written meanwhile by another writer): no new row version,
+-- no dead tuple, and the filter's signatures (row versions)
 -- stay as they are. A deleted image that is answered again is undeleted. organization_id
 -- is only ever filled in: a crawl without --organization-id does not know it.
 -- last_seen = EXCLUDED.last_seen: the staged row's default, now(), i.e. when the row was
@@ -18,12 +19,30 @@ WITH kept AS (
           WHERE EXISTS (SELECT 1 FROM crawl_area_parts p WHERE p.crawl_id = $1 AND ST_Intersects(p.geom, b.geom))) s
     ORDER BY s.id
 ),
+-- Rows that are new or differ from the stored ones, found by key lookups before the upsert:
+-- an unchanged row is then not even locked (ON CONFLICT locks the row it meets, which
+-- dirties its page), so a pass over an unchanged area writes nothing at all.
+changed AS (
+    SELECT k.*
+    FROM kept k
+    LEFT JOIN LATERAL (SELECT * FROM images i WHERE i.id = k.id) i ON true  -- a key lookup per row, never a scan
+    WHERE i.id IS NULL OR i.deleted_at IS NOT NULL
+       OR (i.sequence_id, i.captured_at, ST_AsEWKB(i.geom), i.geom_is_computed, ST_AsEWKB(i.original_geom),
+           i.compass_angle, i.computed_compass_angle, i.altitude, i.computed_altitude, i.is_pano, i.camera_type,
+           i.make, i.model, i.width, i.height, i.creator_id, i.creator_username, i.quality_score,
+           coalesce(k.organization_id, i.organization_id))
+          IS DISTINCT FROM
+          (k.sequence_id, k.captured_at, ST_AsEWKB(k.geom), k.geom_is_computed, ST_AsEWKB(k.original_geom),
+           k.compass_angle, k.computed_compass_angle, k.altitude, k.computed_altitude, k.is_pano, k.camera_type,
+           k.make, k.model, k.width, k.height, k.creator_id, k.creator_username, k.quality_score, i.organization_id)
+    ORDER BY k.id
+),
 was_deleted AS (  -- the statement's snapshot: the rows as they were before the upsert
-    SELECT i.id FROM images i WHERE i.id IN (SELECT id FROM kept) AND i.deleted_at IS NOT NULL
+    SELECT i.id FROM images i WHERE i.id IN (SELECT id FROM changed) AND i.deleted_at IS NOT NULL
 ),
 up AS (
     INSERT INTO images AS i  -- the staging tables are LIKE images: same columns, same order
-    SELECT * FROM kept
+    SELECT * FROM changed
     ON CONFLICT ON CONSTRAINT images_pkey DO UPDATE SET  -- (id), or (id, sequence_id) on Citus
         sequence_id = EXCLUDED.sequence_id, captured_at = EXCLUDED.captured_at, geom = EXCLUDED.geom,
         geom_is_computed = EXCLUDED.geom_is_computed, original_geom = EXCLUDED.original_geom,

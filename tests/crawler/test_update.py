@@ -182,3 +182,36 @@ def test_tiles_update_fetches_only_sequences_the_tiles_show_changed(db_dsn: str)
         assert update.returncode == 0, update.stderr
         assert_matches_world(sim, db_dsn)
         assert 0 < sim.stats["images_served"] < first / 2  # only the sequences the tiles show changed
+
+
+def test_partial_answers_during_an_update_delete_nothing(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        assert crawl(sim, db_dsn).returncode == 0
+        versions = row_versions(db_dsn)
+        # every other bbox answer and every id batch leaves images out, with nothing to tell
+        sim.set_faults("5xx=0.05", schedules=["images_bbox:partial:every2", "images_ids:partial:every1"])
+        sim.reset_stats()
+        update = crawl(sim, db_dsn, "--update")
+        assert update.returncode == 0, update.stderr
+        stats = sim.stats
+    assert stats["faults"].get("partial", 0) > 0
+    assert stats["requests"].get("image_ids", 0) > 0 and stats["requests"].get("entity", 0) > 0  # checked, to the end
+    assert query(db_dsn, "SELECT count(*) AS n FROM images WHERE deleted_at IS NOT NULL")[0]["n"] == 0
+    assert row_versions(db_dsn) == versions
+
+
+def test_failed_checks_delete_nothing_until_retried(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        assert crawl(sim, db_dsn).returncode == 0
+        sim.change_world("deleted=0.05")
+        # memberships and single lookups keep failing: nothing can be confirmed
+        sim.set_faults("", schedules=["image_ids:503:every1", "entity:503:every1"])
+        failed = crawl(sim, db_dsn, "--update", "--max-retries", "1")
+        assert failed.returncode == 1 and "--retry-failed" in failed.stderr
+        assert query(db_dsn, "SELECT count(*) AS n FROM images WHERE deleted_at IS NOT NULL")[0]["n"] == 0
+        sim.set_faults("")
+        retried = crawl(sim, db_dsn, "--update", "--retry-failed")
+        assert retried.returncode == 0, retried.stderr
+        assert "update pass 1" in retried.stdout  # the same pass, not a new one
+        assert_matches_world(sim, db_dsn)
+    assert query(db_dsn, "SELECT count(*) AS n FROM images WHERE deleted_at IS NOT NULL")[0]["n"] > 0
