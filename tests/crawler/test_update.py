@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import run_cli
-from tests.crawler.conftest import AREA, AREA_ARG, crawl, make_simulator, query, truth
+from tests.crawler.conftest import (
+    AREA_ARG, WIDE, WIDE_AREA_ARG, crawl, make_simulator, query, start_crawl, task_states, truth,
+)
 
 CHANGE = "moved=0.05,deleted=0.03,deleted_images=0.02,added=0.05"
 FAULTS = "5xx=0.05,429=0.02:1,drop=0.01,truncate=0.01,partial=0.5"
@@ -24,11 +26,12 @@ def row_versions(dsn: str) -> dict[int, str]:
     return {r["id"]: r["v"] for r in query(dsn, "SELECT id, xmin::text AS v FROM images")}
 
 
-def assert_matches_world(sim, dsn: str) -> None:  # noqa: ANN001
+def assert_matches_world(sim, dsn: str, area: str = AREA_ARG) -> None:  # noqa: ANN001
     """Live rows inside the area are the world's images there; every live row is as the API answers it."""
+    box = [float(v) for v in area.split(",")]
     inside = {r["id"] for r in query(dsn, """SELECT id FROM images WHERE deleted_at IS NULL
-                                             AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))""", *AREA)}
-    expected = truth(sim)
+                                             AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))""", *box)}
+    expected = truth(sim, area)
     assert inside == expected, f"{len(expected - inside)} missing, {len(inside - expected)} not in the world"
     rows = query(dsn, """SELECT id, sequence_id, ST_X(geom) AS x, ST_Y(geom) AS y, computed_compass_angle AS cc
                          FROM images WHERE deleted_at IS NULL""")
@@ -80,6 +83,7 @@ def test_update_after_world_change_stores_exactly_the_new_world(db_dsn: str) -> 
 def test_identical_update_writes_nothing(db_dsn: str) -> None:
     with make_simulator() as sim:
         assert crawl(sim, db_dsn).returncode == 0
+        first_requests = sum(sim.stats["requests"].values())
         versions = row_versions(db_dsn)
         seqs = {r["id"]: r["v"] for r in query(db_dsn, "SELECT id, xmin::text AS v FROM sequences")}
         sim.set_faults(FAULTS)
@@ -93,7 +97,7 @@ def test_identical_update_writes_nothing(db_dsn: str) -> None:
     row = query(db_dsn, "SELECT new_images, changed_images, deleted_images, unchanged_images FROM crawls WHERE pass = 1")[0]
     assert (row["new_images"], row["changed_images"], row["deleted_images"]) == (0, 0, 0)
     assert row["unchanged_images"] >= len(versions) - 50  # box-edge duplicates aside
-    assert requests > 0
+    assert 0 < requests <= first_requests  # no box the first crawl had to split is asked again
 
 
 def test_update_resumes_its_pass_and_a_plain_rerun_changes_nothing(db_dsn: str) -> None:
@@ -215,3 +219,40 @@ def test_failed_checks_delete_nothing_until_retried(db_dsn: str) -> None:
         assert "update pass 1" in retried.stdout  # the same pass, not a new one
         assert_matches_world(sim, db_dsn)
     assert query(db_dsn, "SELECT count(*) AS n FROM images WHERE deleted_at IS NOT NULL")[0]["n"] > 0
+
+
+def _pass_finished(dsn: str) -> int:
+    rows = query(dsn, """SELECT count(*) AS n FROM crawl_tasks t JOIN crawls c ON c.id = t.crawl_id
+                         WHERE c.pass = 1 AND t.kind = 'box' AND t.state IN ('done', 'empty', 'split')""")
+    return rows[0]["n"]
+
+
+def test_killed_update_resumes_and_two_crawlers_share_it(db_dsn: str) -> None:
+    import signal
+    import time
+
+    args = ("--box-size", "0.02", "--concurrency", "2")
+    with make_simulator(WIDE) as sim:
+        assert crawl(sim, db_dsn, *args, area=WIDE_AREA_ARG).returncode == 0
+        sim.change_world("moved_sequences=0.05,deleted=0.03,added=0.05")
+        sim.set_faults("slow=1.0:0.05")  # every request takes 50 ms: the pass lasts long enough to be cut
+        proc = start_crawl(sim, db_dsn, *args, "--update", area=WIDE_AREA_ARG)
+        deadline = time.monotonic() + 90
+        while proc.poll() is None and time.monotonic() < deadline and _pass_finished(db_dsn) < 15:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the update ended before it could be cut"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        finished_at_kill = _pass_finished(db_dsn)
+        sim.reset_stats()
+        both = [start_crawl(sim, db_dsn, *args, "--update", area=WIDE_AREA_ARG) for _ in range(2)]
+        outs = [p.communicate(timeout=240) for p in both]
+        assert all(p.returncode == 0 for p in both), outs
+        assert all("update pass 1" in out and "(resumed)" in out for out, _ in outs), outs
+        assert_matches_world(sim, db_dsn, WIDE_AREA_ARG)
+        requests = sim.stats["requests"].get("images_bbox", 0)
+    boxes = query(db_dsn, """SELECT count(*) AS n FROM crawl_tasks t JOIN crawls c ON c.id = t.crawl_id
+                             WHERE c.pass = 1 AND t.kind = 'box'""")[0]["n"]
+    assert requests == boxes - finished_at_kill, "a box of the pass was asked twice, or a finished one again"
+    assert [r["pass"] for r in query(db_dsn, "SELECT pass FROM crawls ORDER BY pass")] == [0, 1]
+    assert set(task_states(db_dsn)) <= {"done", "empty", "split"}
