@@ -21,16 +21,24 @@ WITH kept AS (
 ),
 -- Rows that are new or differ from the stored ones, found by key lookups before the upsert:
 -- an unchanged row is then not even locked (ON CONFLICT locks the row it meets, which
--- dirties its page), so a pass over an unchanged area writes nothing at all.
+-- dirties its page), so a pass over an unchanged area writes nothing at all. (The stored
+-- rows are read in a CTE of their own, by key: Citus plans it on the shards.)
+stored AS (
+    SELECT i.id, i.deleted_at, i.sequence_id, i.captured_at, ST_AsEWKB(i.geom) AS g, i.geom_is_computed,
+           ST_AsEWKB(i.original_geom) AS og, i.compass_angle, i.computed_compass_angle, i.altitude,
+           i.computed_altitude, i.is_pano, i.camera_type, i.make, i.model, i.width, i.height, i.creator_id,
+           i.creator_username, i.quality_score, i.organization_id
+    FROM images i
+    WHERE i.id IN (SELECT id FROM kept)
+),
 changed AS (
     SELECT k.*
     FROM kept k
-    LEFT JOIN LATERAL (SELECT * FROM images i WHERE i.id = k.id) i ON true  -- a key lookup per row, never a scan
+    LEFT JOIN stored i ON i.id = k.id
     WHERE i.id IS NULL OR i.deleted_at IS NOT NULL
-       OR (i.sequence_id, i.captured_at, ST_AsEWKB(i.geom), i.geom_is_computed, ST_AsEWKB(i.original_geom),
-           i.compass_angle, i.computed_compass_angle, i.altitude, i.computed_altitude, i.is_pano, i.camera_type,
-           i.make, i.model, i.width, i.height, i.creator_id, i.creator_username, i.quality_score,
-           coalesce(k.organization_id, i.organization_id))
+       OR (i.sequence_id, i.captured_at, i.g, i.geom_is_computed, i.og, i.compass_angle, i.computed_compass_angle,
+           i.altitude, i.computed_altitude, i.is_pano, i.camera_type, i.make, i.model, i.width, i.height,
+           i.creator_id, i.creator_username, i.quality_score, coalesce(k.organization_id, i.organization_id))
           IS DISTINCT FROM
           (k.sequence_id, k.captured_at, ST_AsEWKB(k.geom), k.geom_is_computed, ST_AsEWKB(k.original_geom),
            k.compass_angle, k.computed_compass_angle, k.altitude, k.computed_altitude, k.is_pano, k.camera_type,
@@ -38,7 +46,7 @@ changed AS (
     ORDER BY k.id
 ),
 was_deleted AS (  -- the statement's snapshot: the rows as they were before the upsert
-    SELECT i.id FROM images i WHERE i.id IN (SELECT id FROM changed) AND i.deleted_at IS NOT NULL
+    SELECT id FROM stored WHERE deleted_at IS NOT NULL
 ),
 up AS (
     INSERT INTO images AS i  -- the staging tables are LIKE images: same columns, same order
