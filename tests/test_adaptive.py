@@ -168,3 +168,21 @@ def test_a_window_whose_answers_slow_down_stops_growing() -> None:
     assert w.limit == 32 and w.cuts == {}
     _round(w, latency=0.11)
     assert w.limit == 64
+
+
+def test_the_progress_status_names_calls_per_minute_against_the_allowance_concurrency_and_429s() -> None:
+    from etl.mapillary.client import ClientSettings, MapillaryClient, usage_text
+
+    async def run() -> str:
+        client = MapillaryClient(ClientSettings(token="MLY|1|x", limits={"search": Limit(3000, 60.0)}))
+        bucket = client.limits.bucket("search")
+        for _ in range(10):
+            await client.limits.acquire("search")
+            bucket.passed()
+        bucket.refused(1.0, time.monotonic())
+        bucket.refused(1.0, time.monotonic())
+        return usage_text(client.usage(), 256)
+
+    text = asyncio.run(run())
+    assert text.startswith("search ") and "/min of " in text and " found" in text
+    assert text.endswith("; concurrency 16/256; 429s 2"), text
