@@ -34,6 +34,7 @@ def test_default_crawl_uses_the_allowance_and_stores_the_truth(db_dsn: str) -> N
     refused = stats["faults"].get("rate_limited", 0)
     seconds = _seconds(result.stdout)
     per_min = 60 * (calls - refused) / seconds
+    print(f"{calls - refused} answered, {refused} 429s in {seconds:.1f} s: {per_min:.0f}/min of {ALLOWANCE_PER_MIN}")
     assert 900 <= calls - refused <= 1300, calls
     assert per_min >= 0.6 * ALLOWANCE_PER_MIN, f"{per_min:.0f} calls/min answered in {seconds:.1f} s"
     assert refused <= 0.15 * calls, f"{refused} of {calls} calls drew a 429"
