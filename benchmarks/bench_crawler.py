@@ -11,7 +11,8 @@ method: the same bbox discovery plus at least 7 calls per sequence.
     ... --no-bulk-load    # the upsert path with live indexes, for comparison
     ... --latency 1.0     # every answer a second late, the documented allowance on both sides
     ... --latency 1.0 --allowance search=167/s   # the same allowance with a one-second burst
-    ... --size sparse --latency 1.0   # ~5,000 calls of ~220 images: bound by the calls
+    ... --size sparse --latency 1.0   # ~5,000 calls of ~220 images
+    ... --size calls --latency 1.0 --allowance search=167/s   # ~5,000 calls of ~22 images
 
 With `--latency` the simulator answers after that many seconds and limits calls per class
 (`--allowance`, default the documented limits); the crawler keeps its default settings
@@ -55,6 +56,8 @@ WORLDS = {
     "10m": ("seed=5;bbox=10.0,50.0,15.0,51.0;background=3", "10.0,50.0,15.0,51.0"),
     # ~1 M images in ~5,000 boxes of ~220 (one call each): a crawl bound by calls, not rows
     "sparse": ("seed=5;bbox=10.0,45.0,20.0,50.0;background=0.03", "10.0,45.0,20.0,50.0"),
+    # ~110,000 images in the same ~5,000 calls (~22 each): the calls alone, little to write
+    "calls": ("seed=5;bbox=10.0,45.0,20.0,50.0;background=0.003", "10.0,45.0,20.0,50.0"),
 }
 # rendered JSON of the whole world too (~600 MB per 1 M images): each cell is rendered once
 JSON_CACHE_MB = 8000
