@@ -256,3 +256,22 @@ def test_killed_update_resumes_and_two_crawlers_share_it(db_dsn: str) -> None:
     assert requests == boxes - finished_at_kill, "a box of the pass was asked twice, or a finished one again"
     assert [r["pass"] for r in query(db_dsn, "SELECT pass FROM crawls ORDER BY pass")] == [0, 1]
     assert set(task_states(db_dsn)) <= {"done", "empty", "split"}
+
+
+def test_an_image_that_comes_back_is_undeleted(db_dsn: str) -> None:
+    with make_simulator() as sim:
+        assert crawl(sim, db_dsn).returncode == 0
+        # hidden from searches; /image_ids still lists them, /{id} says they do not exist
+        sim.set_faults("deleted=0.02")
+        gone = crawl(sim, db_dsn, "--update")
+        assert gone.returncode == 0, gone.stderr
+        deleted = {r["id"] for r in query(db_dsn, "SELECT id FROM images WHERE deleted_at IS NOT NULL")}
+        assert deleted and deleted == set(sim.state.deleted_image_ids(sorted(deleted | live_ids(db_dsn))))
+        assert_matches_world(sim, db_dsn)
+        sim.set_faults("")
+        back = crawl(sim, db_dsn, "--update")
+        assert back.returncode == 0, back.stderr
+        assert f"{len(deleted):,} restored" in back.stdout
+        assert_matches_world(sim, db_dsn)
+    assert query(db_dsn, "SELECT count(*) AS n FROM images WHERE deleted_at IS NOT NULL")[0]["n"] == 0
+    assert query(db_dsn, "SELECT restored_images FROM crawls WHERE pass = 2")[0]["restored_images"] == len(deleted)
