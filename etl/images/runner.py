@@ -24,7 +24,7 @@ from etl.images.layout import Layout, clean_stale_partials, partial_dir, remove_
 from etl.images.queue import DownloadQueue, open_job, report_progress
 from etl.images.settings import DownloadRequest, Tuning
 from etl.images.sink import open_sink
-from etl.mapillary.client import ClientSettings, MapillaryClient
+from etl.mapillary.client import ClientSettings, MapillaryClient, usage_text
 from etl.progress import Progress
 from etl.runs import recorded_run
 
@@ -140,6 +140,8 @@ async def _heartbeat(worker: _Worker, run: Run, tuning: Tuning) -> None:
             if worker.queue is not None:
                 await worker.queue.renew()
             await worker.report(run.counts, "running")
+            # the URL refresh's calls per minute against the allowance, its window and 429s
+            run.progress.set_status(usage_text(run.client.usage(), run.client.settings.concurrency))
         except (OSError, asyncpg.PostgresError) as error:
             log.warning("could not renew the download leases: %s", error)
         await asyncio.sleep(every)
