@@ -134,14 +134,9 @@ def _points(dsn: str, name: str) -> dict[int, tuple]:
 
 
 def test_filter_after_updates_recomputes_exactly_what_changed(db_dsn: str, tmp_path) -> None:  # noqa: ANN001
-    import asyncio
+    from tests.filters.helpers import setup_simulator_world
 
-    from tests.filters.helpers import box, load_layer, polygon, write_geojson
-
-    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "c.geojson", [polygon(box(6.6, 46.5, 6.67, 46.55))]),
-                           "continent", "area"))
-    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "u.geojson", [polygon(box(6.62, 46.51, 6.64, 46.53))]),
-                           "urban", "town"))
+    setup_simulator_world(db_dsn, tmp_path)
     with make_simulator() as sim:
         assert crawl(sim, db_dsn).returncode == 0
         first = _filter(db_dsn, "r")

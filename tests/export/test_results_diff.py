@@ -20,6 +20,7 @@ import shapely
 from etl.export.csv_export import COLUMNS
 from etl.export.diff import MARKER, run_diff
 from tests.conftest import run_cli
+from tests.filters.helpers import fetch
 from tests.export.synthetic import IMAGES_SQL, add_result, make_result_sync, points_sql
 
 # v1: the images of batch 1 with k % 3 in (0, 1) (make_result's rule); v2: batch 1 with
@@ -44,14 +45,6 @@ FROM filter_points WHERE result_name = $1
 """
 
 
-async def _fetch(dsn: str, sql: str, *args: object) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return await conn.fetch(sql, *args)
-    finally:
-        await conn.close()
-
-
 async def _make_v2(dsn: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
@@ -71,7 +64,7 @@ def versions_dsn(db_dsn: str) -> str:
 
 
 def _rows(dsn: str, result: str) -> dict[int, dict]:
-    return {r["image_id"]: dict(r) for r in asyncio.run(_fetch(dsn, ROWS_SQL, result))}
+    return {r["image_id"]: dict(r) for r in asyncio.run(fetch(dsn, ROWS_SQL, result))}
 
 
 def _expected(dsn: str) -> dict[str, list[dict]]:
@@ -218,12 +211,9 @@ def test_after_a_crawl_update_the_filter_line_and_the_diff_agree(db_dsn: str, tm
     # the same filter frozen before the update; the rerun's change line and the diff of the
     # two versions count the same images, and both equal the kept ids computed here
     from tests.crawler.conftest import crawl, make_simulator
-    from tests.filters.helpers import box, load_layer, polygon, write_geojson
+    from tests.filters.helpers import setup_simulator_world
 
-    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "c.geojson", [polygon(box(6.6, 46.5, 6.67, 46.55))]),
-                           "continent", "area"))
-    asyncio.run(load_layer(db_dsn, write_geojson(tmp_path / "u.geojson", [polygon(box(6.62, 46.51, 6.64, 46.53))]),
-                           "urban", "town"))
+    setup_simulator_world(db_dsn, tmp_path)
     with make_simulator() as sim:
         assert crawl(sim, db_dsn).returncode == 0
         assert _filter_line(db_dsn, "live") is None and _filter_line(db_dsn, "v1") is None
@@ -236,7 +226,7 @@ def test_after_a_crawl_update_the_filter_line_and_the_diff_agree(db_dsn: str, tm
     assert line == f"since the last run: +{len(added):,} kept, -{len(removed):,} dropped"
     summary = run_diff(db_dsn, "v1", "live", tmp_path / "v1-to-live")
     assert (summary.added, summary.removed) == (len(added), len(removed)) and added and removed
-    deleted = {r["id"] for r in asyncio.run(_fetch(db_dsn, "SELECT id FROM images WHERE deleted_at IS NOT NULL"))}
+    deleted = {r["id"] for r in asyncio.run(fetch(db_dsn, "SELECT id FROM images WHERE deleted_at IS NOT NULL"))}
     assert deleted & old.keys() and deleted & old.keys() <= removed  # deleted images leave the dataset
     changed = [new[i] for i in sorted(new.keys() & old.keys()) if new[i] != old[i]]
     assert changed  # moved images both versions keep

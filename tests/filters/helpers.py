@@ -73,6 +73,14 @@ def setup_square_world(dsn: str, tmp_path: Path) -> None:
                            "urban", "town"))
 
 
+def setup_simulator_world(dsn: str, tmp_path: Path) -> None:
+    """Layers over the crawler tests' simulator area: continent 'area' and urban 'town' inside it."""
+    asyncio.run(load_layer(dsn, write_geojson(tmp_path / "c.geojson", [polygon(box(6.6, 46.5, 6.67, 46.55))]),
+                           "continent", "area"))
+    asyncio.run(load_layer(dsn, write_geojson(tmp_path / "u.geojson", [polygon(box(6.62, 46.51, 6.64, 46.53))]),
+                           "urban", "town"))
+
+
 def filter_square(dsn: str, name: str = "r1", jobs: int = 2, **kwargs):  # noqa: ANN201
     params = FilterParams(name=name, continent="square", urban="town", **kwargs)
     return asyncio.run(run_filter(dsn, params, jobs=jobs))
