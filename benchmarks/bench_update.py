@@ -76,7 +76,7 @@ async def _load_layers(dsn: str, area: tuple[float, float, float, float]) -> Non
 def _filter(dsn: str) -> tuple[float, dict]:
     started = time.monotonic()
     report = asyncio.run(run_filter(dsn, FilterParams(name="bench", continent="benchland", urban="benchtown"), jobs=2))
-    return time.monotonic() - started, report.counts
+    return time.monotonic() - started, report.counts | {"step_seconds": report.timings}
 
 
 async def _fetch(dsn: str, sql: str) -> list[asyncpg.Record]:
@@ -143,6 +143,7 @@ def _update(dsn: str, url: str, area_text: str, change: dict, first: dict, first
                "written_per_changed": round(rows_written / changed_rows, 3) if changed_rows else None,
                "filter_after_update_s": round(filter_s, 2),
                "filter_after_update_sequences": counts.get("recomputed_sequences"),
+               "filter_after_update_steps": counts["step_seconds"],
                "filter_time_vs_first": round(filter_s / first_filter_s, 3)}
     print(json.dumps(figures), flush=True)
     return figures
@@ -169,7 +170,8 @@ def main() -> None:
         first = _crawl_figures(_run_measured((dsn, url, area_text), "search", []))
         first_filter_s, first_counts = _filter(dsn)
         row = {"size": args.size, "first_crawl": first, "first_filter_s": round(first_filter_s, 2),
-               "first_filter_sequences": first_counts.get("recomputed_sequences"), "updates": {}}
+               "first_filter_sequences": first_counts.get("recomputed_sequences"),
+               "first_filter_steps": first_counts["step_seconds"], "updates": {}}
         for name, change in CHANGES.items():
             row["updates"][name] = _update(dsn, url, area_text, change, first, first_filter_s)
         row["load_average"] = Path("/proc/loadavg").read_text().split()[0]
