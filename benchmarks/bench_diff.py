@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import asyncpg
@@ -27,8 +24,8 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_export import _embedded_admin, _loadavg  # noqa: E402
-from benchdb import fresh_database, server_cpu_s  # noqa: E402
+from bench_export import _embedded_admin, _loadavg, run_mlyetl  # noqa: E402
+from benchdb import fresh_database  # noqa: E402
 from tests.export.synthetic import IMAGES_SQL, add_result, make_result, points_sql  # noqa: E402
 
 COLUMNS = ("image_id, sequence_id, class, geom, captured_at, compass_angle, altitude, is_pano, width, height, make, "
@@ -51,29 +48,12 @@ async def _second_version(dsn: str, sequences: int) -> None:
         await conn.close()
 
 
-def _run(dsn: str, *args: str) -> tuple[float, int, float | None]:
-    server_before = server_cpu_s(os.environ.get("MLYETL_DATA_DIR"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MLYETL_DSN": dsn}
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "-q", *args], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"mlyetl {' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")
-    print(proc.stdout.read().decode().strip(), flush=True)
-    time.sleep(0.3)
-    server_after = server_cpu_s(os.environ.get("MLYETL_DATA_DIR"))
-    server = None if server_before is None or server_after is None else server_after - server_before
-    return elapsed, usage.ru_maxrss // 1024, server
-
-
 def bench(admin: str, sequences: int, out: Path) -> str:
     dsn = asyncio.run(fresh_database(admin, f"bench_diff_{sequences}"))
     rows = asyncio.run(make_result(dsn, name="v1", sequences=sequences, max_len=40))
     asyncio.run(_second_version(dsn, sequences))
     target = out / f"diff-{sequences}"
-    seconds, rss, server_cpu = _run(dsn, "results", "diff", "v1", "v2", "--out", str(target))
+    seconds, rss, _, server_cpu = run_mlyetl(dsn, "results", "diff", "v1", "v2", "--out", str(target), echo=True)
     server = "-" if server_cpu is None else f"{server_cpu:.1f}"
     line = f"| {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {rss} | {server} |"
     print(f"{line} load {_loadavg()}", flush=True)

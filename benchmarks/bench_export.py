@@ -40,17 +40,20 @@ async def _vacuum(dsn: str) -> None:
         await conn.close()
 
 
-def _run(dsn: str, *args: str) -> tuple[float, int, float, float | None]:
-    """(seconds, peak RSS in MB, Python CPU s, PostgreSQL CPU s or None) of one `mlyetl` process."""
+def run_mlyetl(dsn: str, *args: str, echo: bool = False) -> tuple[float, int, float, float | None]:
+    """(seconds, peak RSS in MB, Python CPU s, PostgreSQL CPU s or None) of one `mlyetl` process;
+    `echo` prints its (short) standard output."""
     server_before = server_cpu_s(os.environ.get("MLYETL_DATA_DIR"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLYETL_", "PG"))} | {"MLYETL_DSN": dsn}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "etl", "-q", *args], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE if echo else subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"mlyetl {' '.join(args)} failed: {proc.stderr.read().decode()[-2000:]}")
+    if echo:
+        print(proc.stdout.read().decode().strip(), flush=True)
     time.sleep(0.3)  # let the postmaster reap the backends
     server_after = server_cpu_s(os.environ.get("MLYETL_DATA_DIR"))
     server = None if server_before is None or server_after is None else server_after - server_before
@@ -73,7 +76,7 @@ def bench(admin: str, sequences: int, out: Path, formats: list[str], repeat: int
     lines = []
     for kind, args in [EXPORTS[f] for f in formats for _ in range(repeat)]:
         target = out / kind.split()[0]
-        seconds, rss, python_cpu, server_cpu = _run(dsn, "export", *args, "--result", "bench", "--out", str(target))
+        seconds, rss, python_cpu, server_cpu = run_mlyetl(dsn, "export", *args, "--result", "bench", "--out", str(target))
         size = sum(p.stat().st_size for p in target.iterdir()) / 1e6
         server = "-" if server_cpu is None else f"{server_cpu:.1f}"
         line = (f"| {kind} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {size:,.0f} | {rss} "
