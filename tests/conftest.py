@@ -20,7 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SERVER_FACTS = pytest.StashKey[str]()
 
 
-async def _admin(dsn: str, *statements: str) -> None:
+async def run_statements(dsn: str, *statements: str) -> None:
+    """Run the statements in order on one connection, each outside a transaction block (CREATE DATABASE, ...)."""
     conn = await asyncpg.connect(dsn)
     try:
         for sql in statements:
@@ -51,20 +52,20 @@ def pg_server(request: pytest.FixtureRequest) -> Iterator[str]:
 def template_database(pg_server: str, request: pytest.FixtureRequest) -> str:
     """A database migrated to head, cloned for each test (cloning is much faster than migrating)."""
     name = f"mlyetl_template_{os.getpid()}"
-    asyncio.run(_admin(pg_server, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    asyncio.run(run_statements(pg_server, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
     dsn = with_database(pg_server, name)
     asyncio.run(migrate.upgrade(dsn))
     facts = asyncio.run(_versions(dsn))
     request.config.stash[SERVER_FACTS] = f"{request.config.stash[SERVER_FACTS]}: {facts}"
     yield name
-    asyncio.run(_admin(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    asyncio.run(run_statements(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 def _fresh_database(pg_server: str, template: str) -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(pg_server, f"CREATE DATABASE {name} TEMPLATE {template}"))
+    asyncio.run(run_statements(pg_server, f"CREATE DATABASE {name} TEMPLATE {template}"))
     yield with_database(pg_server, name)
-    asyncio.run(_admin(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    asyncio.run(run_statements(pg_server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture

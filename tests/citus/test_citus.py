@@ -21,7 +21,7 @@ from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
 from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, sql_for
 from tests.citus.cluster import CitusCluster
-from tests.conftest import PROJECT_ROOT, run_cli
+from tests.conftest import PROJECT_ROOT, run_cli, run_statements
 from tests.crawler.conftest import (WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query, start_crawl,
                                     task_states, token_env)
 from tests.qgis.conftest import open_in_qgis, qgis_available  # noqa: F401 (a fixture)
@@ -298,22 +298,13 @@ def test_a_worker_restarted_mid_crawl_the_same_command_completes_it(citus_cluste
     assert all(after[i] == t for i, t in before.items())  # finished tasks were not redone
 
 
-async def _execute(dsn: str, *statements: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        for sql in statements:
-            await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def _without_the_extension_on_a_worker(cluster: CitusCluster, citus_dsn: str, db_dsn: str) -> None:
     """A worker that cannot have the spacing extension: the filter says which node lacks it,
     every node walks in PL/pgSQL, and the result is the single server's (C walk)."""
     database = citus_dsn.rsplit("/", 1)[1]
     worker = cluster.dsn(cluster.workers[0], database)
     # gone from that node, and an object of the same name is in the way of creating it again
-    asyncio.run(_execute(worker, "SET citus.enable_ddl_propagation = off", "DROP EXTENSION mlyetl_spacing",
+    asyncio.run(run_statements(worker, "SET citus.enable_ddl_propagation = off", "DROP EXTENSION mlyetl_spacing",
                          "CREATE FUNCTION mlyetl_row_hash(bigint, xid) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint'"))
     port = cluster.workers[0].port()
     status = run_cli("db", "status", "--dsn", citus_dsn)
