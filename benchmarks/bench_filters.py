@@ -152,7 +152,8 @@ async def _sql_kept(conn, name: str) -> dict[int, int]:  # noqa: ANN001
     return out
 
 
-async def bench_curation(target, images: int, layers: dict, reuse_images: bool) -> dict:  # noqa: ANN001
+async def bench_curation(target, images: int, layers: dict, reuse_images: bool,  # noqa: ANN001
+                         run_geopandas: bool = True) -> dict:
     curation = _curation(images)
     out: dict = {"case": "curation", "images_requested": images, "params": curation.stored()}
     async with connection(target) as conn:
@@ -176,6 +177,8 @@ async def bench_curation(target, images: int, layers: dict, reuse_images: bool) 
     out["python_peak_rss_mb"] = _rss_mb()  # before reading the sets below, which is not part of the filter
     async with connection(target) as conn:
         out["sizes_mb"] = await _sizes(conn)
+        if not run_geopandas:
+            return out
         with tempfile.TemporaryDirectory(prefix="bench-gpd-") as tmp:
             npz = Path(tmp) / "images.npz"
             await synthetic.export_arrays(conn, npz)
@@ -236,7 +239,7 @@ async def main(args: argparse.Namespace) -> list[dict]:
     results = []
     for images in args.images:
         if args.case == "curation":
-            result = await bench_curation(target, images, layers, args.reuse_images)
+            result = await bench_curation(target, images, layers, args.reuse_images, images <= args.geopandas_max)
         else:
             result = await bench_size(target, images, images <= args.geopandas_max, layers, args.reuse_images)
         print(json.dumps(result), flush=True)
@@ -247,7 +250,7 @@ async def main(args: argparse.Namespace) -> list[dict]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, action="append", required=True, help="Image count (repeatable).")
-    parser.add_argument("--geopandas-max", type=int, default=5_000_000, help="Run GeoPandas up to this size.")
+    parser.add_argument("--geopandas-max", type=int, default=5_000_000, help="Run GeoPandas up to this size (0: never).")
     parser.add_argument("--out", type=Path, help="Write all results as JSON here.")
     parser.add_argument("--case", choices=("plain", "curation"), default="plain",
                         help="plain: clip, classify, spacing; curation: plus attribute filters, thinning and caps.")
