@@ -272,7 +272,7 @@ async def nodes_without(conn: asyncpg.Connection, extension: str, version: str) 
     return [f"{f.name}:{f.port}" for f in facts if f.extension != version]
 
 
-SPACING_EXTENSION = ("mlyetl_spacing", "1.2")  # as etl/filters/walk_impl.py needs it
+SPACING_EXTENSION = ("mlyetl_spacing", "1.3")  # as etl/filters/walk_impl.py needs it
 
 
 async def status_lines(conn: asyncpg.Connection) -> list[str]:

@@ -23,7 +23,7 @@ from etl.paths import sql_text
 
 log = logging.getLogger("etl.filters")
 EXTENSION = "mlyetl_spacing"
-VERSION = "1.2"  # ext/mlyetl_spacing/mlyetl_spacing.control: the walk SQL needs its functions
+VERSION = "1.3"  # ext/mlyetl_spacing/mlyetl_spacing.control: the walk SQL needs its functions
 ENV = "MLYETL_SPACING_WALK"
 CHOICES = ("auto", "c", "plpgsql")
 

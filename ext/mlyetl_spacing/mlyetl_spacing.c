@@ -24,6 +24,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
+#include "utils/float.h"
 #include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
 
@@ -146,6 +147,170 @@ mlyetl_haversine_m_c(PG_FUNCTION_ARGS)
 {
     PG_RETURN_FLOAT8(haversine_m(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1),
                                  PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)));
+}
+
+/*
+ * mlyetl_sun_sine_c(epoch, lon, lat) (1.3): the same float8 as the SQL mlyetl_sun_sine of
+ * migrations/sql/0006/10_curation.up.sql (the --daylight test), bit for bit, for every
+ * input, so that a result's first computation (walk_fresh_c.sql, this one) and its
+ * incremental walk (attribute_predicate.sql, the SQL one) keep the same images.
+ *
+ * So every step is PostgreSQL's own operator on the same operands in the same order:
+ * float8_pl / float8_mul / float8_div of utils/float.h (the operators' functions, with their
+ * overflow and underflow errors), radians(x) = float8_mul(x, RADIANS_PER_DEGREE), sin / cos
+ * with dsin / dcos's checks, the ::integer cast as dtoi4 (rint, range error), int4 % and a
+ * 1-based array subscript that is NULL out of range. The SQL expression evaluates every
+ * argument before its operator (a NULL one makes the operator NULL without calling it), so
+ * the errors and NULLs come from the same inputs here as there. The tables are built as the
+ * migration's DO block builds them (each value went through float8 text output with
+ * extra_float_digits >= 1, which round-trips exactly); tests/filters/test_daylight.py
+ * compares the two functions on varied and edge inputs.
+ */
+#define SUN_STEPS 1461
+
+static bool sun_tables_ready = false;
+static double sun_sin_decl[SUN_STEPS];
+static double sun_cos_decl[SUN_STEPS];
+static double sun_eqtime[SUN_STEPS];
+
+/* dsin / dcos of float.c: NaN for NaN, an error for an infinite (or errno-flagged) input. */
+static double
+pg_sin(double x)
+{
+    double      result;
+
+    if (isnan(x))
+        return get_float8_nan();
+    errno = 0;
+    result = sin(x);
+    if (errno != 0 || isinf(x))
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("input is out of range")));
+    if (unlikely(isinf(result)))
+        float_overflow_error();
+    return result;
+}
+
+static double
+pg_cos(double x)
+{
+    double      result;
+
+    if (isnan(x))
+        return get_float8_nan();
+    errno = 0;
+    result = cos(x);
+    if (errno != 0 || isinf(x))
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("input is out of range")));
+    if (unlikely(isinf(result)))
+        float_overflow_error();
+    return result;
+}
+
+static double
+pg_radians(double x)
+{
+    return float8_mul(x, RADIANS_PER_DEGREE);
+}
+
+/* The migration's DO block: y = 2 pi k / 1461 and NOAA's series, operator by operator. */
+static void
+sun_build_tables(void)
+{
+    for (int k = 0; k < SUN_STEPS; k++)
+    {
+        double      y = float8_div(float8_mul(float8_mul(2.0, M_PI), (double) k), 1461.0);
+        double      y2 = float8_mul(2.0, y);
+        double      y3 = float8_mul(3.0, y);
+        double      decl;
+        double      eq;
+
+        decl = float8_mi(0.006918, float8_mul(0.399912, pg_cos(y)));
+        decl = float8_pl(decl, float8_mul(0.070257, pg_sin(y)));
+        decl = float8_mi(decl, float8_mul(0.006758, pg_cos(y2)));
+        decl = float8_pl(decl, float8_mul(0.000907, pg_sin(y2)));
+        decl = float8_mi(decl, float8_mul(0.002697, pg_cos(y3)));
+        decl = float8_pl(decl, float8_mul(0.00148, pg_sin(y3)));
+
+        eq = float8_pl(0.000075, float8_mul(0.001868, pg_cos(y)));
+        eq = float8_mi(eq, float8_mul(0.032077, pg_sin(y)));
+        eq = float8_mi(eq, float8_mul(0.014615, pg_cos(y2)));
+        eq = float8_mi(eq, float8_mul(0.040849, pg_sin(y2)));
+        eq = float8_mul(229.18, eq);
+
+        sun_sin_decl[k] = pg_sin(decl);
+        sun_cos_decl[k] = pg_cos(decl);
+        sun_eqtime[k] = eq;
+    }
+    sun_tables_ready = true;
+}
+
+/*
+ * mlyetl_sun_step(epoch) - 1: ((epoch + 2208964608) / 21599.538726899384)::integer % 1461,
+ * the 0-based table index, or -1 where the SQL subscript (that + 1) is out of range.
+ */
+static int
+sun_index(double epoch)
+{
+    double      num = rint(float8_div(float8_pl(epoch, 2208964608.0), 21599.538726899384));
+    int32       step;
+
+    if (unlikely(isnan(num) || !FLOAT8_FITS_IN_INT32(num)))
+        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("integer out of range")));
+    step = (int32) num % SUN_STEPS;
+    return step >= 0 ? step : -1;
+}
+
+/*
+ * sin(lat) * sin_decl[s] + cos(lat) * cos_decl[s] * cos(epoch / 240 + eqtime[s] / 4 + lon + 180)
+ * (angles in degrees through radians()), evaluated in the SQL expression's order.
+ */
+PG_FUNCTION_INFO_V1(mlyetl_sun_sine_c);
+Datum
+mlyetl_sun_sine_c(PG_FUNCTION_ARGS)
+{
+    bool        has_epoch = !PG_ARGISNULL(0);
+    bool        has_lon = !PG_ARGISNULL(1);
+    bool        has_lat = !PG_ARGISNULL(2);
+    double      epoch = has_epoch ? PG_GETARG_FLOAT8(0) : 0.0;
+    double      lon = has_lon ? PG_GETARG_FLOAT8(1) : 0.0;
+    double      lat = has_lat ? PG_GETARG_FLOAT8(2) : 0.0;
+    int         s = -1;
+    double      sin_lat = 0.0;
+    double      cos_lat = 0.0;
+    double      first = 0.0;
+    double      factor = 0.0;
+    double      hour = 0.0;
+    double      angle;
+    double      cos_angle;
+
+    if (!sun_tables_ready)
+        sun_build_tables();
+
+    /* sin(radians(lat)) * sin_decl[step(epoch)] */
+    if (has_lat)
+        sin_lat = pg_sin(pg_radians(lat));
+    if (has_epoch)
+        s = sun_index(epoch);
+    if (has_lat && s >= 0)
+        first = float8_mul(sin_lat, sun_sin_decl[s]);
+
+    /* cos(radians(lat)) * cos_decl[step(epoch)] (step(epoch) again: the same, no new error) */
+    if (has_lat)
+        cos_lat = pg_cos(pg_radians(lat));
+    if (has_lat && s >= 0)
+        factor = float8_mul(cos_lat, sun_cos_decl[s]);
+
+    /* cos(radians(epoch / 240 + eqtime[step(epoch)] / 4 + lon + 180)) */
+    if (has_epoch)
+        hour = float8_div(epoch, 240.0);
+    if (s < 0 || !has_lon)
+        PG_RETURN_NULL();       /* the angle is NULL: nothing after it is computed */
+    angle = float8_pl(hour, float8_div(sun_eqtime[s], 4.0));
+    angle = float8_pl(float8_pl(angle, lon), 180.0);
+    cos_angle = pg_cos(pg_radians(angle));  /* even without lat: an infinite lon raises there */
+    if (!has_lat)
+        PG_RETURN_NULL();
+    PG_RETURN_FLOAT8(float8_pl(first, float8_mul(factor, cos_angle)));
 }
 
 /*

@@ -1,4 +1,4 @@
--- mlyetl_spacing 1.2: the spacing walk of mlyetl filter as one C aggregate over each
+-- mlyetl_spacing 1.3: the spacing walk of mlyetl filter as one C aggregate over each
 -- sequence's images in any order (it sorts them itself; parallel: partial states are
 -- combined). Used by sql/filters/walk_c.sql and walk_fresh_c.sql; the PL/pgSQL
 -- aggregates of migrations/sql/0001/40_results.up.sql (sql/filters/walk_summary.sql) are
@@ -73,3 +73,10 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION mlyetl_row_hash(id bigint, row_xmin xid)
 RETURNS bigint AS 'MODULE_PATHNAME', 'mlyetl_row_hash'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- sin(elevation) of the sun at the instant `epoch` (seconds since 1970 UTC) and the place
+-- lon / lat (degrees): the value, NULL and errors of mlyetl_sun_sine (migration 0006) for
+-- every input, NULLs included (so not STRICT); walk_fresh_c.sql's --daylight test.
+CREATE FUNCTION mlyetl_sun_sine_c(epoch double precision, lon double precision, lat double precision)
+RETURNS double precision AS 'MODULE_PATHNAME', 'mlyetl_sun_sine_c'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
