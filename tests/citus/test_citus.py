@@ -225,7 +225,7 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_cluster: CitusC
     assert done.returncode == 0 and "r1" in done.stdout and "downloads of r1" in done.stdout, done.stderr[-2000:]
     done = run_cli("db", "status", "--dsn", citus_dsn)
     assert done.returncode == 0 and "2 worker(s)" in done.stdout, done.stderr[-2000:]
-    assert done.stdout.count("mlyetl_spacing 1.2\n") == 3, done.stdout  # the coordinator and both workers
+    assert done.stdout.count("mlyetl_spacing 1.3\n") == 3, done.stdout  # the coordinator and both workers
     _qgis_layers(citus_dsn)
     _without_the_extension_on_a_worker(citus_cluster, citus_dsn, db_dsn)
 
@@ -309,9 +309,9 @@ def _without_the_extension_on_a_worker(cluster: CitusCluster, citus_dsn: str, db
     port = cluster.workers[0].port()
     status = run_cli("db", "status", "--dsn", citus_dsn)
     assert status.returncode == 0, status.stderr[-2000:]
-    assert f"worker 127.0.0.1:{port}: mlyetl_spacing 1.2 on the server, not in this database" in status.stdout, \
+    assert f"worker 127.0.0.1:{port}: mlyetl_spacing 1.3 on the server, not in this database" in status.stdout, \
         status.stdout
-    assert status.stdout.count("mlyetl_spacing 1.2\n") == 2, status.stdout  # the coordinator and the other worker
+    assert status.stdout.count("mlyetl_spacing 1.3\n") == 2, status.stdout  # the coordinator and the other worker
     done = run_cli("filter", "--name", "p", *FILTER, "--dsn", citus_dsn, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     line = next(l for l in done.stderr.splitlines() if "spacing walk" in l)

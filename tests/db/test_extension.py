@@ -31,7 +31,7 @@ async def _trusted(dsn: str) -> list[bool]:
 
 
 def test_the_server_does_not_offer_it_as_trusted(db_dsn: str) -> None:
-    assert asyncio.run(_trusted(db_dsn)) in ([], [False])  # 1.2, the one installable version (if installed)
+    assert asyncio.run(_trusted(db_dsn)) in ([], [False])  # 1.3, the one installable version (if installed)
 
 
 def test_a_pg_config_of_another_version_is_refused(db_dsn: str, tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_embedded_target_builds_with_the_clusters_binaries_without_starting_one(
         assert done.returncode == 2 and "run this command as root" in done.stderr
         return
     assert done.returncode == 0, done.stderr
-    assert "installed mlyetl_spacing 1.2 for PostgreSQL" in done.stdout
+    assert "installed mlyetl_spacing 1.3 for PostgreSQL" in done.stdout
     pg_config = done.stdout.split("(with ")[1].split(")")[0]
     assert Path(pg_config).parent.joinpath("postgres").exists()  # beside the server binaries
     assert sorted((EXT_DIR / "mlyetl_spacing").iterdir()) == sources  # built in a temporary copy

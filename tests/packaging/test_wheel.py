@@ -156,9 +156,9 @@ def test_installed_wheel_builds_the_extension_for_the_server(installed: Path, ou
         assert done.returncode == 2 and "run this command as root" in done.stderr
         return
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "installed mlyetl_spacing 1.2 for PostgreSQL" in done.stdout
+    assert "installed mlyetl_spacing 1.3 for PostgreSQL" in done.stdout
     facts = asyncio.run(_extension_facts(empty_db_dsn))
-    assert facts == {"default_version": "1.2", "trusted": False, "superuser": True}
+    assert facts == {"default_version": "1.3", "trusted": False, "superuser": True}
 
 
 async def _data_directory(dsn: str) -> str:
