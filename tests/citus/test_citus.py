@@ -193,6 +193,16 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_cluster: CitusC
         assert single.count(b"\n") == 1  # changed: nothing (the same images, other spacing)
         assert (tmp_path / "diff-single" / "added.csv").read_bytes().count(b"\n") > 10
 
+        # --daylight: on Citus the workers test it with the extension's C sun sine, as the
+        # single server's first computation does; the PL/pgSQL walk's SQL sun sine agrees
+        for dsn, env in ((citus_dsn, None), (db_dsn, None), (db_dsn, {"MLYETL_SPACING_WALK": "plpgsql"})):
+            name = "r3p" if env else "r3"
+            done = run_cli("filter", "--name", name, *FILTER, "--daylight", "--dsn", dsn, env=env, timeout=300)
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert ("spacing walk: PL/pgSQL" if env else "spacing walk: C") in done.stderr
+        assert _points(citus_dsn, "r3") == _points(db_dsn, "r3") == _points(db_dsn, "r3p")
+        assert 0 < len(_points(db_dsn, "r3")) < len(_points(db_dsn, "r1"))  # night images dropped
+
         # the report: the same files from both servers
         for name, dsn in (("citus", citus_dsn), ("single", db_dsn)):
             done = run_cli("report", "--result", "r1", "--out", str(tmp_path / f"report-{name}"), "--dsn", dsn,
