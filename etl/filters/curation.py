@@ -69,6 +69,21 @@ async def _thin(conn: asyncpg.Connection, handle: ResultHandle, curation: Curati
     return {"pairs": pairs, "rounds": rounds, "thinned_out": dropped}
 
 
+async def _write(conn: asyncpg.Connection, handle: ResultHandle, curation: CurationParams) -> int:
+    """Make the dataset the rows of curate_rows.sql; returns their count."""
+    rows = sql_for("curate_rows.sql", handle)
+    args = (handle.name, curation.effective_cell_size, curation.max_per_cell)
+    if handle.fresh or handle.distributed:
+        # a new result's partition has no index yet: written whole (so is a Citus result's)
+        await conn.execute(f"DELETE FROM {handle.dataset_table}")
+        status = await conn.execute(sql_for("curate_write.sql", handle, rows=rows), *args)
+        return int(status.split()[-1])
+    # a stored result's partition is indexed: only the rows that change are written
+    await conn.execute(sql_for("curate_kept.sql", handle, rows=rows), *args)
+    await conn.execute(sql_for("curate_update.sql", handle))
+    return await conn.fetchval(f"SELECT count(*) FROM {handle.kept_table}")
+
+
 async def dataset_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict:
     """The curated dataset's kept counts (result_finish.sql's own count what spacing kept)."""
     by_class = {r["class"]: r["n"] for r in await conn.fetch(
@@ -98,15 +113,12 @@ async def curate(conn: asyncpg.Connection, handle: ResultHandle, curation: Curat
         if handle.was_finished:  # the dataset is the last finished run's: count what changes
             await conn.execute(f"CREATE TEMP TABLE curation_previous ON COMMIT DROP AS "
                                f"SELECT image_id AS id FROM {handle.dataset_table}")
-        await conn.execute(f"DELETE FROM {handle.dataset_table}")
-        status = await conn.execute(sql_for("curate_write.sql", handle), handle.name,
-                                    curation.effective_cell_size, curation.max_per_cell)
+        written = await _write(conn, handle, curation)
         if handle.was_finished:
             figures.update(dict(await conn.fetchrow(sql_for("curate_changes.sql", handle), handle.name)))
         await conn.execute(sql_for("curate_lines.sql", handle), handle.name)
         by_class = await conn.fetchrow(f"SELECT count(*) FILTER (WHERE urban) AS urban, "
                                        f"count(*) FILTER (WHERE NOT urban) AS other FROM {handle.thin_table}")
-    written = int(status.split()[-1])
     await conn.execute(f"DROP TABLE IF EXISTS {', '.join(handle.curation_tables)}")
     figures.update({"candidates": candidates, "capped_out": candidates - figures["thinned_out"] - written,
                     "spacing_kept_urban": by_class["urban"], "spacing_kept_other": by_class["other"],

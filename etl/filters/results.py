@@ -95,8 +95,12 @@ class ResultHandle:
         return f"filter_dropped_r{self.id:d}"
 
     @property
+    def kept_table(self) -> str:
+        return f"filter_kept_r{self.id:d}"
+
+    @property
     def curation_tables(self) -> tuple[str, ...]:
-        return self.thin_table, self.pairs_table, self.undecided_table, self.dropped_table
+        return self.thin_table, self.pairs_table, self.undecided_table, self.dropped_table, self.kept_table
 
     @property
     def scratch_tables(self) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ def sql_for(name: str, handle: ResultHandle, **extra: str) -> str:
         work=handle.work_table, walk=handle.walk_table, points=handle.points_table, lines=handle.lines_table,
         signatures=handle.signatures_table, attributes=handle.attributes, dataset=handle.dataset_table,
         thin=handle.thin_table, pairs=handle.pairs_table, undecided=handle.undecided_table,
-        dropped=handle.dropped_table, other_filters=handle.other_filters,
+        dropped=handle.dropped_table, kept=handle.kept_table, other_filters=handle.other_filters,
         daylight="true" if handle.daylight else "false",
         # an optimisation fence (walk_fresh_c.sql), except on Citus: it would pull the rows
         # of a pushed-down subquery to the coordinator

@@ -169,6 +169,17 @@ def test_rerun_after_new_images_equals_a_full_recompute(db_dsn: str, tmp_path: P
     full = asyncio.run(fetch(db_dsn, f"SELECT {columns} FROM filter_points WHERE result_name = 'full' ORDER BY image_id"))
     assert [dict(r) for r in inc] == [dict(r) for r in full] and len(inc) == again.counts["kept"] > 0
     assert 105 not in {r["image_id"] for r in inc}
+    # a kept image's attributes change: the rerun writes them, as a full recompute does
+    changed = min(after)
+    asyncio.run(fetch(db_dsn, "UPDATE images SET make = 'new make', compass_angle = 12.5, altitude = -0.0 "
+                              "WHERE id = $1", changed))
+    filter_square(db_dsn, name="inc", spacing_urban=0.0, spacing_other=0.0, curation=curation)
+    filter_square(db_dsn, name="full2", spacing_urban=0.0, spacing_other=0.0, curation=curation)
+    columns += ", compass_angle, float8send(altitude) AS altitude, width, height, make, model, creator_username"
+    inc = asyncio.run(fetch(db_dsn, f"SELECT {columns} FROM filter_points WHERE result_name = 'inc' ORDER BY image_id"))
+    full = asyncio.run(fetch(db_dsn, f"SELECT {columns} FROM filter_points WHERE result_name = 'full2' ORDER BY image_id"))
+    assert [dict(r) for r in inc] == [dict(r) for r in full]
+    assert [(r["make"], r["compass_angle"]) for r in inc if r["image_id"] == changed] == [("new make", 12.5)]
 
 
 def test_changed_curation_needs_replace(db_dsn: str, tmp_path: Path) -> None:
