@@ -61,6 +61,8 @@ async def prepare(conn: asyncpg.Connection, crawl_id: int, allowed: bool) -> boo
             return False
         for statement in await conn.fetch(sql_text("crawl/bulk_begin.sql"), crawl_id):
             await conn.execute(statement["statement"])
+        # the change-stamp triggers would copy every loaded row once more: off until the end
+        await _stamp_triggers(conn, "DISABLE")
     log.debug("crawl %d: images is empty, so it is bulk-loaded (indexes rebuilt at the end)", crawl_id)
     return True
 
@@ -79,6 +81,10 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
         # sequences first: the last index rebuilt closes the load, and a rerun after that
         # would not come back here (the upsert is idempotent, so doing it twice is harmless)
         out.new_sequences = int(await lock.fetchval(sql_text("crawl/bulk_sequences.sql")))
+        # the loaded sequences' change stamps, then the stamp triggers on again (a rerun
+        # stamps them twice: the filter then recomputes them, which it does anyway)
+        await lock.execute(sql_text("crawl/stamp_all_sequences.sql"))
+        await _stamp_triggers(lock, "ENABLE")
         # the key with the others (not before them): on two cores a serial key build left
         # one core idle
         out.duplicates_removed = await _rebuild(dsn, sorted(pending, key=lambda r: r["constraint_name"] is not None))
@@ -89,6 +95,11 @@ async def finish(dsn: str, crawl_id: int) -> BulkFinish:
     log.debug("crawl %d: indexes rebuilt in %.1f s (%d duplicate row(s) removed)", crawl_id, out.seconds,
              out.duplicates_removed)
     return out
+
+
+async def _stamp_triggers(conn: asyncpg.Connection, action: str) -> None:
+    for statement in await conn.fetch(sql_text("crawl/stamp_triggers.sql"), action):
+        await conn.execute(statement["statement"])
 
 
 async def _rebuild_unique(conn: asyncpg.Connection, index: asyncpg.Record) -> int:

@@ -64,6 +64,7 @@ PLACEMENTS: tuple[Placement, ...] = (
     Placement("crawl_tasks", "local"),
     Placement("crawl_unseen", "local"),
     Placement("images_bulk_indexes", "local"),
+    Placement("sequence_changes", "local"),  # unused on Citus (no stamp triggers there)
     Placement("runs", "local"),
     Placement("layer_styles", "local"),
     # the download queue (FOR UPDATE SKIP LOCKED, lease times from clock_timestamp())
@@ -130,6 +131,16 @@ async def _drop_foreign_keys(conn: asyncpg.Connection, table: str) -> None:
         await conn.execute(f"ALTER TABLE {_ident(table)} DROP CONSTRAINT {_ident(row['conname'])}")
 
 
+async def _drop_stamp_triggers(conn: asyncpg.Connection, table: str) -> None:
+    """The sequence change-stamp triggers of images (migrations/sql/0009) go: Citus takes
+    no triggers on a distributed table by default, and the filter signs image rows on
+    Citus instead (etl/filters/signatures.py)."""
+    names = await conn.fetch("SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname LIKE 'images\\_stamp\\_%'",
+                             f"public.{table}")
+    for row in names:
+        await conn.execute(f"DROP TRIGGER {_ident(row['tgname'])} ON {_ident(table)}")
+
+
 async def _distribute_functions(conn: asyncpg.Connection) -> None:
     """The schema's own SQL and PL/pgSQL functions and aggregates (grid cell, haversine,
     the spacing walk's fallback) on every node: the workers run them inside pushed-down
@@ -193,6 +204,7 @@ async def _place(conn: asyncpg.Connection, placement: Placement) -> bool:
     else:
         await _key_with_column(conn, table, placement.column)
         await _drop_foreign_keys(conn, table)
+        await _drop_stamp_triggers(conn, table)
         await conn.execute("SELECT create_distributed_table($1, $2, colocate_with => $3)", table,
                            placement.column, placement.colocate_with or "default")
     if has_rows:

@@ -27,7 +27,7 @@ from etl.db.connect import create_pool
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
-from etl.filters import steps
+from etl.filters import signatures, steps
 from etl.filters.curation import curate, previous_figures
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle, attach_partitions, index_statements, open_result
@@ -97,7 +97,7 @@ def _written(handle: ResultHandle, writes: list[steps.BucketWrite]) -> dict:
 
 
 async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, layers: dict,
-                             buckets: int, timings: dict[str, float]) -> tuple[dict[int, int], dict]:
+                             buckets: int, stamps: bool, timings: dict[str, float]) -> tuple[dict[int, int], dict]:
     """No row of the result is stored yet and the C walk is there: each bucket, on its own
     connection, walks its sequences and writes them at once (no wait for the other
     buckets). Records the walk step (until the last bucket has walked) and the write step
@@ -110,7 +110,7 @@ async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: F
 
     async def one(bucket: int) -> tuple[int, steps.BucketWrite]:
         async with pool.acquire() as conn:
-            sequences = await steps.walk_fresh_bucket(conn, handle, params, layers, buckets, bucket)
+            sequences = await steps.walk_fresh_bucket(conn, handle, params, layers, buckets, bucket, stamps)
             walked.append(time.monotonic())
             return sequences, await steps.write_bucket(conn, handle, bucket, replace=False)
 
@@ -177,16 +177,17 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
                    layers: dict, jobs: int, timer: _Timer) -> dict:
     buckets = max(2, jobs)
     c_walk = await use_c_walk(conn)
-    figures: dict = {"spacing_walk": "c" if c_walk else "plpgsql"}
+    stamps = await signatures.uses_stamps(conn, handle, params)
+    figures: dict = {"spacing_walk": "c" if c_walk else "plpgsql", "change_detection": "stamps" if stamps else "rows"}
     stored = await steps.has_signatures(conn, handle)  # else no row of the result is stored yet
     if c_walk and not stored:
         # nothing stored yet: every sequence is new, find, walk and write them in one pass;
         # one bucket per connection (each bucket reads all images: with --jobs 1, one bucket)
-        dirty, counts = await _first_computation(pool, handle, params, layers, jobs, timer.timings)
+        dirty, counts = await _first_computation(pool, handle, params, layers, jobs, stamps, timer.timings)
         figures.update(counts)
     else:
         with timer.step("find_changed"):
-            dirty = await steps.find_dirty(conn, handle, params, buckets=buckets, c_walk=c_walk)
+            dirty = await steps.find_dirty(conn, handle, params, buckets=buckets, c_walk=c_walk, stamps=stamps)
         with timer.step("clip_classify_walk"):
             figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
                            else {"staged_images": 0, "kept_images": 0})

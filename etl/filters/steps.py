@@ -10,6 +10,7 @@ import asyncpg
 
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
+from etl.filters import signatures
 from etl.filters.walk_impl import walk_sql
 from etl.paths import sql_text
 
@@ -35,19 +36,17 @@ async def drop_scratch(conn: asyncpg.Connection, handle: ResultHandle) -> None:
     await conn.execute(f"DROP TABLE IF EXISTS {', '.join(handle.scratch_tables)}")
 
 
-ROW_HASH_SQL = "hashint8extended(i.id, i.xmin::text::bigint)"
-ROW_HASH_C = "mlyetl_row_hash(i.id, i.xmin)"  # the same value, from the extension
-
-
 async def find_dirty(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams,
-                     buckets: int, c_walk: bool) -> dict[int, int]:
-    """Create the work table; returns the number of changed sequences per bucket."""
+                     buckets: int, c_walk: bool, stamps: bool) -> dict[int, int]:
+    """Create the work table; returns the number of changed sequences per bucket. With
+    `stamps`, from the sequences' change stamps, else by signing every image row
+    (etl/filters/signatures.py)."""
     sql = sql_text("filters/find_dirty.sql").format(work=handle.work_table, signatures=handle.signatures_table,
-                                                     row_hash=ROW_HASH_C if c_walk else ROW_HASH_SQL)
+                                                     current=signatures.current_signatures(stamps, c_walk))
     async with conn.transaction():
-        # a scan of every image, like the walk: compiled expressions (where the server has JIT)
-        await conn.execute("SET LOCAL jit = on")
-        await conn.execute(sql, handle.name, params.exclude_result, buckets)
+        if not stamps:  # a scan of every image, like the walk: compiled expressions (where the server has JIT)
+            await conn.execute("SET LOCAL jit = on")
+        await conn.execute(sql, handle.name, buckets, *([] if stamps else [params.exclude_result]))
     return await _bucket_counts(conn, handle)
 
 
@@ -123,14 +122,15 @@ async def create_fresh_tables(conn: asyncpg.Connection, handle: ResultHandle) ->
 
 
 async def walk_fresh_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict,
-                            buckets: int, bucket: int) -> int:
+                            buckets: int, bucket: int, stamps: bool) -> int:
     """A result's first computation with the C walk, for one bucket: find its sequences and
     walk them in one pass over images (walk_fresh_c.sql), then add their work rows (as
     find_dirty makes them). The buckets run side by side, one connection each. Returns the
     bucket's number of sequences."""
     args = [*_walk_args(params, layers, True), buckets, bucket]
     # an INSERT: always a serial plan, which is what each bucket wants
-    await _run_walk(conn, sql_for("walk_fresh_c.sql", handle), args, True)
+    sql = sql_for("walk_fresh_c.sql", handle, **signatures.fresh_walk_parts(stamps, "$9::integer", "$10::integer"))
+    await _run_walk(conn, sql, args, True)
     status = await conn.execute(sql_for("work_from_walk.sql", handle), buckets, bucket)
     return int(status.split()[-1])
 

@@ -1,8 +1,10 @@
 -- A result's first computation (no signatures stored yet), with the C aggregate, for the
 -- sequences of bucket $10 of $9 (the bucket rule of find_dirty.sql): one pass over images
 -- finds each sequence, its signature (as find_dirty.sql computes it) and its walk (as
--- walk_c.sql computes it), so the images are read once instead of twice (mlyetl_row_hash:
--- the same value as find_dirty.sql's hash expression, faster). The buckets run side by
+-- walk_c.sql computes it), so the images are read once instead of twice. The signature
+-- (etl/filters/signatures.py, fresh_walk_parts) is either that of each image row, signed
+-- as it is read, or that of the sequence's change stamps, from the change log joined in
+-- the same statement: then a sequence of the log without a live image gets a walk row too. The buckets run side by
 -- side, one connection each, each with a serial plan: every connection reads all images
 -- but clips, classifies and walks only its own sequences, so no partial aggregates cross
 -- processes and every walk runs in parallel (a parallel plan walks every sequence in its
@@ -25,10 +27,10 @@
 -- from the other buckets' rows (equal to $10 modulo $9); `s` is NULL for a sequence with no
 -- image inside. The bucket's work rows are then copied from them (work_from_walk.sql).
 INSERT INTO {walk}
-SELECT (row_number() OVER () * $9 + $10)::integer AS seq_no, sequence_id, signature, (s).*
+SELECT (row_number() OVER () * $9 + $10)::integer AS seq_no, {sequence_col}, {signature_col}, (walked.s).*
 FROM (
     SELECT i.sequence_id,
-           count(*)::text || ':' || bit_xor(mlyetl_row_hash(i.id, i.xmin))::text AS signature,
+           {image_signature} AS signature,
            mlyetl_walk_sequence(i.captured_at, i.id, i.lat, i.lon,
                                 coalesce(u.covered OR ST_Intersects(u.geom, i.geom), false),
                                 $6::float8, $7::float8, $8::boolean) FILTER (WHERE c.cell IS NOT NULL) AS s
@@ -64,3 +66,4 @@ FROM (
                 AND e.sequence_id = i.sequence_id)
     GROUP BY i.sequence_id
 ) walked
+{changes_join}

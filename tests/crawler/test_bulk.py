@@ -15,12 +15,17 @@ INSERT = """INSERT INTO images (id, sequence_id, captured_at, geom, original_geo
             VALUES ($1, $2, to_timestamp($3), ST_SetSRID(ST_MakePoint($4, 46.5), 4326),
                     ST_SetSRID(ST_MakePoint($4, 46.5), 4326), $5)"""
 
+STAMP_TRIGGERS_ON = ("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'images'::regclass "
+                     "AND tgname LIKE 'images_stamp_%' AND tgenabled <> 'D'")
+
 
 async def _load(dsn: str) -> bulk.BulkFinish:
     conn = await asyncpg.connect(dsn)
     try:
         assert await bulk.prepare(conn, 7, allowed=True)
         assert await conn.fetchval("SELECT count(*) FROM pg_indexes WHERE tablename = 'images'") == 0
+        # the change-stamp triggers are off while rows are copied in
+        assert await conn.fetchval(STAMP_TRIGGERS_ON) == 0
         assert await bulk.prepare(conn, 7, allowed=True)  # the same crawl again (a resume) joins its load
         with pytest.raises(UserInputError, match="crawl 7 is bulk-loading"):
             await bulk.prepare(conn, 8, allowed=True)
@@ -42,6 +47,10 @@ def test_bulk_load_rebuilds_every_index_and_keeps_one_copy(db_dsn: str) -> None:
                          "FROM sequences ORDER BY id")
     assert [(r["id"], float(r["f"]), float(r["l"])) for r in seqs] == [("a", 10.0, 20.0), ("b", 5.0, 5.0)]
     assert asyncio.run(bulk.finish(db_dsn, 7)).new_sequences == 0  # nothing left to do
+    # the triggers are on again, and every loaded sequence got a change stamp
+    assert query(db_dsn, STAMP_TRIGGERS_ON)[0][0] == 4
+    assert [r["sequence_id"] for r in query(db_dsn, "SELECT DISTINCT sequence_id FROM sequence_changes "
+                                                    "ORDER BY 1")] == ["a", "b"]
 
 
 def test_no_bulk_load_into_a_table_with_rows_or_when_disabled(db_dsn: str) -> None:

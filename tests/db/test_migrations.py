@@ -95,7 +95,7 @@ def test_a_database_at_0001_is_upgraded_to_head(empty_db_dsn: str) -> None:
     assert asyncio.run(migrate.upgrade(empty_db_dsn, "0001")) == "0001"
     assert "images_bulk_indexes" not in asyncio.run(_tables(empty_db_dsn))
     asyncio.run(migrate.ensure_schema(empty_db_dsn))
-    assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision() == "0008"
+    assert asyncio.run(migrate.current_revision(empty_db_dsn)) == migrate.head_revision() == "0009"
     assert "images_bulk_indexes" in asyncio.run(_tables(empty_db_dsn))
 
 

@@ -196,7 +196,7 @@ def test_kept_images_updated_between_the_walk_and_the_write_get_their_new_attrib
 
 def test_both_signature_forms_agree_so_switching_walks_recomputes_nothing(
         db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # find_dirty.sql hashes each image with hashint8extended(id, xmin::text::bigint), or with
+    # signatures_rows.sql hashes each image with hashint8extended(id, xmin::text::bigint), or with
     # the extension's mlyetl_row_hash(id, xmin): the same value, so the signatures stored by
     # one walk are the ones the other computes
     _world(db_dsn, tmp_path)
