@@ -189,7 +189,10 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
         with timer.step("find_changed"):
             dirty = await steps.find_dirty(conn, handle, params, buckets=buckets, c_walk=c_walk, stamps=stamps)
         with timer.step("clip_classify_walk"):
-            figures.update(await steps.walk(conn, handle, params, layers, c_walk) if dirty
+            changed = sum(dirty.values())
+            by_index = stored and not handle.distributed and await steps.few_changed(conn, handle, changed)
+            figures["walk_by_index"] = by_index
+            figures.update(await steps.walk(conn, handle, params, layers, c_walk, by_index) if dirty
                            else {"staged_images": 0, "kept_images": 0})
         with timer.step("write"):
             figures.update(await _write_all(pool, handle, sorted(dirty), replace=stored))

@@ -84,9 +84,14 @@ async def hash_walk_allowed(conn: asyncpg.Connection) -> bool:
     return estimate is not None and estimate <= HASH_WALK_MAX_IMAGES
 
 
-async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool) -> None:
+async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool, by_index: bool = False) -> None:
     hash_walk = c_walk and await hash_walk_allowed(conn)
     async with conn.transaction():
+        if by_index:
+            # a few changed sequences: their images by the sequence index. The planner
+            # prices those scattered heap reads as if from disk and picks a pass over all
+            # images, several times slower when the table is cached, as it mostly is.
+            await conn.execute("SET LOCAL enable_seqscan = off")
         # on Citus, the SET LOCALs below apply on the workers too (elsewhere: an unused setting)
         await conn.execute("SET LOCAL citus.propagate_set_commands = 'local'")
         await conn.execute(f"SET LOCAL work_mem = '{WALK_WORK_MEM}'")
@@ -106,13 +111,26 @@ async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool
         await conn.execute(sql, *args)
 
 
+# The incremental walk reads the changed sequences' images by index when they are at most
+# this share of the result's sequences: about where one pass over all images (in
+# parallel) costs as much.
+BY_INDEX_MAX_SHARE = 0.10
+
+
+async def few_changed(conn: asyncpg.Connection, handle: ResultHandle, changed: int) -> bool:
+    """Are `changed` sequences few enough to read their images by index?"""
+    stored = await conn.fetchval(f"SELECT count(*) FROM {handle.signatures_table} WHERE result_name = $1", handle.name)
+    return changed <= BY_INDEX_MAX_SHARE * stored
+
+
 async def walk(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict,
-               c_walk: bool) -> dict[str, int]:
+               c_walk: bool, by_index: bool = False) -> dict[str, int]:
     """Clip, classify and walk the changed sequences into the walk table (one row per
-    sequence: line, counts, kept images); returns the staged and kept image counts."""
+    sequence: line, counts, kept images); returns the staged and kept image counts. With
+    `by_index`, their images are read by the sequence index (few_changed)."""
     sql = walk_sql(params.spacing_mode, c_walk, work=handle.work_table, walk=handle.walk_table,
                    attributes=handle.attributes)
-    await _run_walk(conn, sql, _walk_args(params, layers, c_walk), c_walk)
+    await _run_walk(conn, sql, _walk_args(params, layers, c_walk), c_walk, by_index)
     return await _walk_counts(conn, handle)
 
 

@@ -95,3 +95,21 @@ def test_without_stamps_image_rows_are_signed_and_a_switch_recomputes_once(db_ds
     assert (back.counts["change_detection"], back.counts["recomputed_sequences"]) == ("stamps", 9)
     filter_square(db_dsn, name="fresh", spacing_urban=100.0, spacing_other=100.0)
     assert kept_ids(db_dsn, "r1") == kept_ids(db_dsn, "fresh")
+
+
+def test_a_few_changed_sequences_are_read_by_index_with_the_same_result(db_dsn: str, tmp_path: Path) -> None:
+    setup_square_world(db_dsn, tmp_path)
+    rows = []
+    for s in range(30):
+        rows += _seq(f"t{s:02d}", s * 100, 12, 0.2 if s % 2 else 0.55)
+    asyncio.run(insert_images(db_dsn, rows))
+    filter_square(db_dsn, spacing_urban=60.0, spacing_other=60.0)
+    asyncio.run(insert_images(db_dsn, _seq("s99", 9900, 4, 0.3)))
+    asyncio.run(fetch(db_dsn, "UPDATE images SET geom = ST_SetSRID(ST_MakePoint(0.56, ST_Y(geom)), 4326) "
+                              "WHERE id IN (1203, 1207)"))  # t12 moves into town in part
+    again = filter_square(db_dsn, spacing_urban=60.0, spacing_other=60.0)
+    assert (again.counts["recomputed_sequences"], again.counts["walk_by_index"]) == (2, True)
+    filter_square(db_dsn, name="fresh", spacing_urban=60.0, spacing_other=60.0)
+    assert {i: (r["class"], r["kept"]) for i, r in points(db_dsn, "r1").items()} == \
+        {i: (r["class"], r["kept"]) for i, r in points(db_dsn, "fresh").items()}
+    assert kept_ids(db_dsn, "r1") == kept_ids(db_dsn, "fresh")
