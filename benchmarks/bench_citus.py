@@ -37,7 +37,7 @@ from etl.db.cluster import EmbeddedCluster, remove_cluster_files  # noqa: E402
 from etl.db.migrate import ensure_schema  # noqa: E402
 from etl.filters import FilterParams, run_filter  # noqa: E402
 from etl.filters.results import ResultHandle  # noqa: E402
-from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, sql_for  # noqa: E402
+from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, fresh_walk_sql  # noqa: E402
 from tests.citus.cluster import CitusCluster  # noqa: E402
 
 
@@ -110,7 +110,7 @@ async def _explain_bucket(dsn: str, buckets: int) -> dict:
             await conn.execute("SET LOCAL enable_sort = off")
             await conn.execute("SET LOCAL work_mem = '256MB'")
             await conn.execute("SET LOCAL hash_mem_multiplier = 8")
-            plan = await conn.fetch("EXPLAIN (ANALYZE, VERBOSE) " + sql_for("walk_fresh_c.sql", handle),
+            plan = await conn.fetch("EXPLAIN (ANALYZE, VERBOSE) " + fresh_walk_sql(handle, stamps=False),
                                     *_walk_args(params, layers, True), buckets, 0)
         await drop_scratch(conn, handle)
     finally:

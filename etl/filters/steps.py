@@ -139,6 +139,11 @@ async def create_fresh_tables(conn: asyncpg.Connection, handle: ResultHandle) ->
     await conn.execute(sql_for("walk_fresh_table.sql", handle))
 
 
+def fresh_walk_sql(handle: ResultHandle, stamps: bool) -> str:
+    """walk_fresh_c.sql for `handle`, with sequence signatures from change stamps or image rows."""
+    return sql_for("walk_fresh_c.sql", handle, **signatures.fresh_walk_parts(stamps, "$9::integer", "$10::integer"))
+
+
 async def walk_fresh_bucket(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams, layers: dict,
                             buckets: int, bucket: int, stamps: bool) -> int:
     """A result's first computation with the C walk, for one bucket: find its sequences and
@@ -147,8 +152,7 @@ async def walk_fresh_bucket(conn: asyncpg.Connection, handle: ResultHandle, para
     bucket's number of sequences."""
     args = [*_walk_args(params, layers, True), buckets, bucket]
     # an INSERT: always a serial plan, which is what each bucket wants
-    sql = sql_for("walk_fresh_c.sql", handle, **signatures.fresh_walk_parts(stamps, "$9::integer", "$10::integer"))
-    await _run_walk(conn, sql, args, True)
+    await _run_walk(conn, fresh_walk_sql(handle, stamps), args, True)
     status = await conn.execute(sql_for("work_from_walk.sql", handle), buckets, bucket)
     return int(status.split()[-1])
 

@@ -19,7 +19,7 @@ import pytest
 from etl.db.migrate import ensure_schema
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
-from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, sql_for
+from etl.filters.steps import _walk_args, create_fresh_tables, drop_scratch, fresh_walk_sql
 from tests.citus.cluster import CitusCluster
 from tests.conftest import PROJECT_ROOT, run_cli, run_statements
 from tests.crawler.conftest import (WIDE, WIDE_AREA_ARG, assert_complete, crawl, make_simulator, query, start_crawl,
@@ -98,7 +98,7 @@ def _explain_walk(dsn: str) -> str:
                                   spacing_other=300)
             await create_fresh_tables(conn, handle)
             args = [*_walk_args(params, layers, True), 2, 0]
-            plan = await conn.fetch("EXPLAIN (VERBOSE) " + sql_for("walk_fresh_c.sql", handle), *args)
+            plan = await conn.fetch("EXPLAIN (VERBOSE) " + fresh_walk_sql(handle, stamps=False), *args)
             await drop_scratch(conn, handle)
             return "\n".join(r[0] for r in plan)
         finally:
