@@ -73,14 +73,20 @@ async def _write(conn: asyncpg.Connection, handle: ResultHandle, curation: Curat
     """Make the dataset the rows of curate_rows.sql; returns their count."""
     rows = sql_for("curate_rows.sql", handle)
     args = (handle.name, curation.effective_cell_size, curation.max_per_cell)
-    if handle.fresh or handle.distributed:
-        # a new result's partition has no index yet: written whole (so is a Citus result's)
+    if handle.fresh and not handle.was_finished:
+        # a new result's partition: no index yet, no dataset before: written whole
         await conn.execute(f"DELETE FROM {handle.dataset_table}")
         status = await conn.execute(sql_for("curate_write.sql", handle, rows=rows), *args)
         return int(status.split()[-1])
-    # a stored result's partition is indexed: only the rows that change are written
+    # the new rows in a scratch table: the dataset becomes them, and curate_changes.sql
+    # compares their ids with the last run's
     await conn.execute(sql_for("curate_kept.sql", handle, rows=rows), *args)
-    await conn.execute(sql_for("curate_update.sql", handle))
+    if handle.distributed:
+        # Citus runs no statement that joins the sharded dataset with a local table
+        await conn.execute(f"DELETE FROM {handle.dataset_table}")
+        await conn.execute(sql_for("curate_insert_kept.sql", handle))
+    else:  # the partition is indexed: only the rows that change are written
+        await conn.execute(sql_for("curate_update.sql", handle))
     return await conn.fetchval(f"SELECT count(*) FROM {handle.kept_table}")
 
 
@@ -115,7 +121,7 @@ async def curate(conn: asyncpg.Connection, handle: ResultHandle, curation: Curat
                                f"SELECT image_id AS id FROM {handle.dataset_table}")
         written = await _write(conn, handle, curation)
         if handle.was_finished:
-            figures.update(dict(await conn.fetchrow(sql_for("curate_changes.sql", handle), handle.name)))
+            figures.update(dict(await conn.fetchrow(sql_for("curate_changes.sql", handle))))
         await conn.execute(sql_for("curate_lines.sql", handle), handle.name)
         by_class = await conn.fetchrow(f"SELECT count(*) FILTER (WHERE urban) AS urban, "
                                        f"count(*) FILTER (WHERE NOT urban) AS other FROM {handle.thin_table}")

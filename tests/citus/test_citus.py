@@ -79,6 +79,11 @@ def _points(dsn: str, result: str = "r1") -> list[tuple]:
                                          "ORDER BY image_id", result)]
 
 
+def _cells(dsn: str, result: str) -> list[tuple]:
+    return [tuple(r) for r in query(dsn, "SELECT image_id, cell_id FROM filter_points WHERE result_name = $1 "
+                                         "ORDER BY image_id", result)]
+
+
 def _lines(dsn: str, result: str = "r1") -> list[tuple]:
     return [tuple(r) for r in query(dsn, "SELECT sequence_id, ST_AsEWKB(geom) AS g, image_count, kept_count, length_m "
                                          "FROM filter_sequence_lines WHERE result_name = $1 ORDER BY sequence_id",
@@ -202,6 +207,21 @@ def test_pipeline_on_citus_gives_the_single_server_outputs(citus_cluster: CitusC
             assert ("spacing walk: PL/pgSQL" if env else "spacing walk: C") in done.stderr
         assert _points(citus_dsn, "r3") == _points(db_dsn, "r3") == _points(db_dsn, "r3p")
         assert 0 < len(_points(db_dsn, "r3")) < len(_points(db_dsn, "r1"))  # night images dropped
+
+        # curation (thinning across sequences, caps per cell) on the coordinator: the single
+        # server's dataset and cell ids, first and after a change
+        curated = ("--min-distance-urban", "150", "--min-distance-other", "400", "--max-per-cell", "3",
+                   "--cell-size", "2000")
+        for step in ("first", "after a change"):
+            for dsn in (citus_dsn, db_dsn):
+                if step != "first":
+                    query(dsn, "UPDATE images SET compass_angle = 1.5 WHERE id IN (SELECT image_id FROM filter_points "
+                               "WHERE result_name = 'r4' ORDER BY image_id LIMIT 3)")
+                done = run_cli("filter", "--name", "r4", *FILTER, *curated, "--dsn", dsn, timeout=300)
+                assert done.returncode == 0, done.stderr[-2000:]
+            assert _points(citus_dsn, "r4") == _points(db_dsn, "r4")
+            assert _cells(citus_dsn, "r4") == _cells(db_dsn, "r4")
+            assert 0 < len(_points(db_dsn, "r4")) < len(_points(db_dsn, "r1"))  # thinned or capped
 
         # the report: the same files from both servers
         for name, dsn in (("citus", citus_dsn), ("single", db_dsn)):
