@@ -93,11 +93,17 @@ def test_after_an_interrupted_rerun_the_change_is_not_claimed(db_dsn: str, tmp_p
     asyncio.run(insert_images(db_dsn, [(s * 100 + 25, f"s{s:02d}", 25, 0.2 if s % 2 else 0.55,
                                         0.1 + 25 * 30 * LAT_DEG_PER_M) for s in range(12)]))
     write_bucket = steps.write_bucket
+    bucket_0_written = asyncio.Event()
 
     async def fail_bucket_1(conn, handle, bucket, replace):  # noqa: ANN001, ANN202
-        if bucket == 1:
-            raise RuntimeError("killed")
-        return await write_bucket(conn, handle, bucket, replace)
+        if bucket == 0:
+            written = await write_bucket(conn, handle, bucket, replace)
+            bucket_0_written.set()
+            return written
+        # killed once bucket 0 has committed (else the run may stop before bucket 0 even has
+        # its connection, and nothing is committed)
+        await bucket_0_written.wait()
+        raise RuntimeError("killed")
 
     monkeypatch.setattr(steps, "write_bucket", fail_bucket_1)
     with pytest.raises(RuntimeError, match="killed"):
