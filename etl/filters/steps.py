@@ -104,9 +104,11 @@ async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool
             # (2 GB each) rather than spill rows to disk (at 20 M images with one worker a
             # spill made the statement slower)
             await conn.execute("SET LOCAL hash_mem_multiplier = 8")
-        # One long scan of every image: compiling its expressions (JIT, where the server has
-        # it; our own cluster turns it off for everything else) pays off here.
-        await conn.execute("SET LOCAL jit = on")
+        if not by_index:
+            # One long scan of every image: compiling its expressions (JIT, where the server
+            # has it; our own cluster turns it off for everything else) pays off here. Not
+            # for a few sequences read by index: the compilation would take longer than them.
+            await conn.execute("SET LOCAL jit = on")
         await _fast_compression(conn)
         await conn.execute(sql, *args)
 
