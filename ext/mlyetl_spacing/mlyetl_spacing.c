@@ -175,14 +175,14 @@ static double sun_eqtime[SUN_STEPS];
 
 /* dsin / dcos of float.c: NaN for NaN, an error for an infinite (or errno-flagged) input. */
 static double
-pg_sin(double x)
+pg_trig(double (*fn) (double), double x)
 {
     double      result;
 
     if (isnan(x))
         return get_float8_nan();
     errno = 0;
-    result = sin(x);
+    result = fn(x);
     if (errno != 0 || isinf(x))
         ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("input is out of range")));
     if (unlikely(isinf(result)))
@@ -191,19 +191,15 @@ pg_sin(double x)
 }
 
 static double
+pg_sin(double x)
+{
+    return pg_trig(sin, x);
+}
+
+static double
 pg_cos(double x)
 {
-    double      result;
-
-    if (isnan(x))
-        return get_float8_nan();
-    errno = 0;
-    result = cos(x);
-    if (errno != 0 || isinf(x))
-        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("input is out of range")));
-    if (unlikely(isinf(result)))
-        float_overflow_error();
-    return result;
+    return pg_trig(cos, x);
 }
 
 static double

@@ -84,6 +84,23 @@ def test_a_rerun_prints_what_changed_in_the_kept_images_since_the_last_run(db_ds
     assert done.returncode == 0 and "since the last run" not in done.stdout, done.stderr
 
 
+def _killed_after_bucket_0(write_bucket):  # noqa: ANN001, ANN202
+    """A write_bucket that writes bucket 0 and then fails in bucket 1, as a killed run: only
+    once bucket 0 has committed (else the run may stop before bucket 0 even has its
+    connection, and nothing is committed)."""
+    bucket_0_written = asyncio.Event()
+
+    async def fail_bucket_1(conn, handle, bucket, replace):  # noqa: ANN001, ANN202
+        if bucket == 0:
+            written = await write_bucket(conn, handle, bucket, replace)
+            bucket_0_written.set()
+            return written
+        await bucket_0_written.wait()
+        raise RuntimeError("killed")
+
+    return fail_bucket_1
+
+
 def test_after_an_interrupted_rerun_the_change_is_not_claimed(db_dsn: str, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # the buckets an interrupted run committed are no longer the last finished run's rows:
@@ -93,19 +110,7 @@ def test_after_an_interrupted_rerun_the_change_is_not_claimed(db_dsn: str, tmp_p
     asyncio.run(insert_images(db_dsn, [(s * 100 + 25, f"s{s:02d}", 25, 0.2 if s % 2 else 0.55,
                                         0.1 + 25 * 30 * LAT_DEG_PER_M) for s in range(12)]))
     write_bucket = steps.write_bucket
-    bucket_0_written = asyncio.Event()
-
-    async def fail_bucket_1(conn, handle, bucket, replace):  # noqa: ANN001, ANN202
-        if bucket == 0:
-            written = await write_bucket(conn, handle, bucket, replace)
-            bucket_0_written.set()
-            return written
-        # killed once bucket 0 has committed (else the run may stop before bucket 0 even has
-        # its connection, and nothing is committed)
-        await bucket_0_written.wait()
-        raise RuntimeError("killed")
-
-    monkeypatch.setattr(steps, "write_bucket", fail_bucket_1)
+    monkeypatch.setattr(steps, "write_bucket", _killed_after_bucket_0(write_bucket))
     with pytest.raises(RuntimeError, match="killed"):
         filter_square(db_dsn, spacing_urban=100.0, spacing_other=100.0)
     monkeypatch.setattr(steps, "write_bucket", write_bucket)
@@ -194,17 +199,7 @@ def test_a_first_run_failing_after_one_bucket_resumes_with_the_other(db_dsn: str
     # then indexes and attaches all three tables
     _world(db_dsn, tmp_path)
     write_bucket = steps.write_bucket
-    bucket_0_written = asyncio.Event()
-
-    async def fail_bucket_1(conn, handle, bucket, replace):  # noqa: ANN001, ANN202
-        if bucket == 0:
-            written = await write_bucket(conn, handle, bucket, replace)
-            bucket_0_written.set()
-            return written
-        await bucket_0_written.wait()
-        raise RuntimeError("killed")
-
-    monkeypatch.setattr(steps, "write_bucket", fail_bucket_1)
+    monkeypatch.setattr(steps, "write_bucket", _killed_after_bucket_0(write_bucket))
     with pytest.raises(RuntimeError, match="killed"):
         filter_square(db_dsn, name="k", jobs=2)
     attached = "SELECT count(*) FROM pg_inherits WHERE inhrelid::regclass::text LIKE '%\\_r1'"
