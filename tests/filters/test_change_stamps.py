@@ -44,11 +44,12 @@ def test_every_write_of_images_stamps_the_sequences_it_touched(db_dsn: str) -> N
     assert _stamps(db_dsn) == {}
 
 
-def _world(dsn: str, tmp_path: Path) -> None:
+def _world(dsn: str, tmp_path: Path, prefix: str = "s", sequences: int = 8, images: int = 20) -> None:
+    """`sequences` sequences of `images` images each, every other one in town."""
     setup_square_world(dsn, tmp_path)
     rows = []
-    for s in range(8):
-        rows += _seq(f"s{s:02d}", s * 100, 20, 0.2 if s % 2 else 0.55)
+    for s in range(sequences):
+        rows += _seq(f"{prefix}{s:02d}", s * 100, images, 0.2 if s % 2 else 0.55)
     asyncio.run(insert_images(dsn, rows))
 
 
@@ -98,11 +99,7 @@ def test_without_stamps_image_rows_are_signed_and_a_switch_recomputes_once(db_ds
 
 
 def test_a_few_changed_sequences_are_read_by_index_with_the_same_result(db_dsn: str, tmp_path: Path) -> None:
-    setup_square_world(db_dsn, tmp_path)
-    rows = []
-    for s in range(30):
-        rows += _seq(f"t{s:02d}", s * 100, 12, 0.2 if s % 2 else 0.55)
-    asyncio.run(insert_images(db_dsn, rows))
+    _world(db_dsn, tmp_path, prefix="t", sequences=30, images=12)
     filter_square(db_dsn, spacing_urban=60.0, spacing_other=60.0)
     asyncio.run(insert_images(db_dsn, _seq("s99", 9900, 4, 0.3)))
     asyncio.run(fetch(db_dsn, "UPDATE images SET geom = ST_SetSRID(ST_MakePoint(0.56, ST_Y(geom)), 4326) "
