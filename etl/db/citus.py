@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from etl.errors import RunFailure
+from etl.paths import sql_text
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +136,10 @@ async def _drop_stamp_triggers(conn: asyncpg.Connection, table: str) -> None:
     """The sequence change-stamp triggers of images (migrations/sql/0009) go: Citus takes
     no triggers on a distributed table by default, and the filter signs image rows on
     Citus instead (etl/filters/signatures.py)."""
-    names = await conn.fetch("SELECT tgname FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname LIKE 'images\\_stamp\\_%'",
-                             f"public.{table}")
-    for row in names:
-        await conn.execute(f"DROP TRIGGER {_ident(row['tgname'])} ON {_ident(table)}")
+    if table != "images":
+        return
+    for statement in await conn.fetch(sql_text("crawl/stamp_triggers.sql"), "DROP"):
+        await conn.execute(statement["statement"])
 
 
 async def _distribute_functions(conn: asyncpg.Connection) -> None:

@@ -27,7 +27,9 @@ ROW_HASH_C = "mlyetl_row_hash(i.id, i.xmin)"  # the same value, from the extensi
 
 
 async def uses_stamps(conn: asyncpg.Connection, handle: ResultHandle, params: FilterParams) -> bool:
-    """Can this run find changed sequences by their change stamps?"""
+    """Can this run find changed sequences by their change stamps? When the result last
+    signed image rows, every sequence is stamped anew first (the log may have missed
+    writes made while the triggers were off), so the switch recomputes it once."""
     if handle.distributed or params.exclude_result is not None:
         return False
     if not await conn.fetchval(sql_text("filters/stamps_enabled.sql")):

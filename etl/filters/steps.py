@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 import asyncpg
 
+from etl.filters import signatures
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle
-from etl.filters import signatures
 from etl.filters.walk_impl import walk_sql
 from etl.paths import sql_text
 

@@ -6,9 +6,9 @@
 -- so writers never wait for each other here), and a sequence's change signature is
 -- count(*) and bit_xor(stamp) of its rows: any committed write changes it, whatever order
 -- writers commit in. The filter compares it with the signature it stored for the sequence
--- (sql/filters/find_dirty_stamps.sql) instead of hashing every image row.
+-- (sql/filters/signatures_stamps.sql) instead of hashing every image row.
 -- A bulk load (etl/crawl/bulk.py) turns the triggers off while it copies rows in and adds
--- one stamp per sequence when it ends; the filter only trusts the log while all three
+-- one stamp per sequence when it ends; the filter only trusts the log while all four
 -- triggers are on (sql/filters/stamps_enabled.sql). On Citus the triggers are not created
 -- (a distributed table takes none by default); the filter signs image rows there.
 CREATE SEQUENCE sequence_change_stamps;
