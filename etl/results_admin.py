@@ -14,7 +14,7 @@ from etl.errors import UserInputError
 from etl.paths import sql_text
 
 RESULT_TABLE_PREFIXES = ("filter_points_r", "filter_sequence_lines_r", "filter_sequences_r",
-                         "filter_work_r", "filter_walk_r", "filter_stage_r",  # stage: before 0003
+                         "filter_work_r", "filter_walk_r", "filter_stage_r", "filter_changes_r",
                          "filter_candidates_r", "filter_thin_r", "filter_pairs_r", "filter_undecided_r",
                          "filter_dropped_r", "filter_kept_r")  # curation (0006)
 

@@ -79,6 +79,16 @@ class ResultHandle:
         return f"filter_walk_r{self.id:d}"
 
     @property
+    def stage_table(self) -> str:
+        """A staged first computation's images to walk (etl/filters/staged_walk.py)."""
+        return f"filter_stage_r{self.id:d}"
+
+    @property
+    def changes_table(self) -> str:
+        """A staged first computation's sequence signatures from the change log."""
+        return f"filter_changes_r{self.id:d}"
+
+    @property
     def thin_table(self) -> str:
         return f"filter_thin_r{self.id:d}"
 
@@ -104,8 +114,8 @@ class ResultHandle:
 
     @property
     def scratch_tables(self) -> tuple[str, ...]:
-        """Tables of one run (filter_stage_r: a stage table of versions before 0003)."""
-        return self.work_table, self.walk_table, f"filter_stage_r{self.id:d}", *self.curation_tables
+        """Tables of one run (a stage table's partitions go with it)."""
+        return self.work_table, self.walk_table, self.stage_table, self.changes_table, *self.curation_tables
 
 
 def _json(value: object) -> dict:

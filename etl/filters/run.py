@@ -27,7 +27,7 @@ from etl.db.connect import create_pool
 from etl.db.migrate import ensure_schema
 from etl.db.target import DatabaseTarget
 from etl.errors import UserInputError
-from etl.filters import signatures, steps
+from etl.filters import signatures, staged_walk, steps
 from etl.filters.curation import curate, previous_figures
 from etl.filters.params import FilterParams
 from etl.filters.results import ResultHandle, attach_partitions, index_statements, open_result
@@ -96,30 +96,41 @@ def _written(handle: ResultHandle, writes: list[steps.BucketWrite]) -> dict:
     return figures
 
 
-async def _first_computation(pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams, layers: dict,
-                             buckets: int, stamps: bool, timings: dict[str, float]) -> tuple[dict[int, int], dict]:
+async def _first_computation(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultHandle,
+                             params: FilterParams, layers: dict, buckets: int, stamps: bool,
+                             timings: dict[str, float]) -> tuple[dict[int, int], dict]:
     """No row of the result is stored yet and the C walk is there: each bucket, on its own
     connection, walks its sequences and writes them at once (no wait for the other
-    buckets). Records the walk step (until the last bucket has walked) and the write step
-    (from then until the last has written) in `timings`; returns the sequences per bucket
-    and the counts."""
-    async with pool.acquire() as conn:
-        await steps.create_fresh_tables(conn, handle)
+    buckets). With attribute filters on a single server with change stamps, the images that
+    pass are staged first (staged_walk.py: each image read once, `conn` holding the
+    snapshot), else each bucket reads all images (walk_fresh_c.sql). Records the walk step (until the last bucket has walked)
+    and the write step (from then until the last has written) in `timings`; returns the
+    sequences per bucket and the counts."""
+    staged = staged_walk.applies(handle, stamps, buckets)
+    await steps.create_fresh_tables(conn, handle)
+    if staged:
+        await staged_walk.create_tables(conn, handle, buckets)
     started = time.monotonic()
+    if staged:
+        await staged_walk.stage(conn, pool, handle, params, layers, buckets, buckets)
+        timings["stage"] = round(time.monotonic() - started, 2)
     walked: list[float] = []
 
     async def one(bucket: int) -> tuple[int, steps.BucketWrite]:
         async with pool.acquire() as conn:
-            sequences = await steps.walk_fresh_bucket(conn, handle, params, layers, buckets, bucket, stamps)
+            if staged:
+                sequences = await staged_walk.walk_bucket(conn, handle, params, buckets, bucket)
+            else:
+                sequences = await steps.walk_fresh_bucket(conn, handle, params, layers, buckets, bucket, stamps)
             walked.append(time.monotonic())
             return sequences, await steps.write_bucket(conn, handle, bucket, replace=False)
 
     done = await asyncio.gather(*(one(b) for b in range(buckets)))
     timings["clip_classify_walk"] = round(max(walked) - started, 2)
     timings["write"] = round(time.monotonic() - max(walked), 2)
-    async with pool.acquire() as conn:
-        counts = await steps.walk_counts(conn, handle)
+    counts = await steps.walk_counts(conn, handle)
     counts.update(_written(handle, [written for _, written in done]))
+    counts["staged_walk"] = staged
     return {b: sequences for b, (sequences, _) in enumerate(done) if sequences}, counts
 
 
@@ -183,7 +194,8 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
     if c_walk and not stored:
         # nothing stored yet: every sequence is new, find, walk and write them in one pass;
         # one bucket per connection (each bucket reads all images: with --jobs 1, one bucket)
-        dirty, counts = await _first_computation(pool, handle, params, layers, jobs, stamps, timer.timings)
+        dirty, counts = await _first_computation(pool, conn, handle, params, layers, jobs, stamps,
+                                                        timer.timings)
         figures.update(counts)
     else:
         with timer.step("find_changed"):

@@ -109,7 +109,7 @@ async def _run_walk(conn: asyncpg.Connection, sql: str, args: list, c_walk: bool
             # has it; our own cluster turns it off for everything else) pays off here. Not
             # for a few sequences read by index: the compilation would take longer than them.
             await conn.execute("SET LOCAL jit = on")
-        await _fast_compression(conn)
+        await fast_compression(conn)
         await conn.execute(sql, *args)
 
 
@@ -173,7 +173,7 @@ async def walk_counts(conn: asyncpg.Connection, handle: ResultHandle) -> dict[st
     return {"staged_images": row["staged"], "kept_images": row["kept"]}
 
 
-async def _fast_compression(conn: asyncpg.Connection) -> None:
+async def fast_compression(conn: asyncpg.Connection) -> None:
     """lz4 for the walk table's lines and arrays (several times faster than pglz), when the
     server has it; this transaction only."""
     if await conn.fetchval("SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"):
@@ -199,7 +199,7 @@ async def write_bucket(conn: asyncpg.Connection, handle: ResultHandle, bucket: i
     Counted in the same transaction as the write, so the counts of a run's buckets add up."""
     async with conn.transaction():
         # rows up to ~8 kB stay uncompressed (toast_tuple_target); longer lines: lz4, faster
-        await _fast_compression(conn)
+        await fast_compression(conn)
         changes = (await conn.fetchrow(sql_for("bucket_changes.sql", handle), handle.name, bucket)
                    if compares(handle) else None)
         if replace:
