@@ -54,13 +54,17 @@ async def create_tables(conn: asyncpg.Connection, handle: ResultHandle, buckets:
 
 def shares(blocks: int, connections: int) -> list[list[tuple[int, int]]]:
     """Each connection's block ranges [first, end): the table of `blocks` blocks (and
-    anything after) cut into stripes dealt out in turn, so that each connection reads from
-    all over the table (parts of a table can be much cheaper than others, e.g. old images
-    that all fail a date filter)."""
+    anything after) cut into stripes dealt out in rounds, every other round backwards, so
+    that each connection reads from all over the table and a steady trend along it (older
+    images first, which a date filter may all drop) evens out."""
     count = max(1, connections * STRIPES_PER_CONNECTION)
     bounds = [blocks * k // count for k in range(count)] + [LAST_BLOCK]
     stripes = list(zip(bounds, bounds[1:]))
-    return [stripes[k::connections] for k in range(min(connections, len(stripes)))]
+    out: list[list[tuple[int, int]]] = [[] for _ in range(min(connections, count))]
+    for k, stripe in enumerate(stripes):
+        turn, place = divmod(k, len(out))
+        out[place if turn % 2 == 0 else len(out) - 1 - place].append(stripe)
+    return out
 
 
 def share_sql(handle: ResultHandle, stripes: int) -> str:

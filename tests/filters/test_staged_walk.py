@@ -18,7 +18,7 @@ from tests.filters.helpers import LAT_DEG_PER_M, fetch, filter_square, points, s
 CAMERAS = ("perspective", "fisheye", "spherical", None)
 
 
-def test_shares_cover_the_table_with_stripes_dealt_in_turn() -> None:
+def test_shares_cover_the_table_with_stripes_dealt_in_rounds() -> None:
     for blocks, connections in ((0, 1), (1, 2), (10, 2), (1000, 3)):
         shares = staged_walk.shares(blocks, connections)
         stripes = sorted(s for share in shares for s in share)
@@ -26,8 +26,10 @@ def test_shares_cover_the_table_with_stripes_dealt_in_turn() -> None:
         assert all(a[1] == b[0] for a, b in zip(stripes, stripes[1:]))  # no gap, no overlap
         assert len(shares) == connections
         if blocks >= 2 * connections * staged_walk.STRIPES_PER_CONNECTION:
-            # each connection reads from the first and the last part of the table
+            # each connection reads from the first and the last half of the table, and the
+            # first connection's stripes are the first and the last (every other round backwards)
             assert all(share[0][0] < blocks // 2 <= share[-1][0] for share in shares)
+            assert shares[0][0] == stripes[0] and shares[0][-1] == stripes[-1]
 
 
 def _world(dsn: str, tmp_path: Path) -> None:
