@@ -103,16 +103,16 @@ async def _first_computation(pool: asyncpg.Pool, conn: asyncpg.Connection, handl
     connection, walks its sequences and writes them at once (no wait for the other
     buckets). With attribute filters on a single server with change stamps, the images that
     pass are staged first (staged_walk.py: each image read once, `conn` holding the
-    snapshot), else each bucket reads all images (walk_fresh_c.sql). Records the walk step (until the last bucket has walked)
-    and the write step (from then until the last has written) in `timings`; returns the
-    sequences per bucket and the counts."""
+    snapshot), else each bucket reads all images (walk_fresh_c.sql). Records the walk step
+    (until the last bucket has walked) and the write step (from then until the last has
+    written) in `timings`; returns the sequences per bucket and the counts."""
     staged = staged_walk.applies(handle, stamps, buckets)
     await steps.create_fresh_tables(conn, handle)
     if staged:
         await staged_walk.create_tables(conn, handle, buckets)
     started = time.monotonic()
     if staged:
-        await staged_walk.stage(conn, pool, handle, params, layers, buckets, buckets)
+        await staged_walk.stage(conn, pool, handle, layers, buckets, buckets)
         timings["stage"] = round(time.monotonic() - started, 2)
     walked: list[float] = []
 
@@ -194,8 +194,7 @@ async def _compute(pool: asyncpg.Pool, conn: asyncpg.Connection, handle: ResultH
     if c_walk and not stored:
         # nothing stored yet: every sequence is new, find, walk and write them in one pass;
         # one bucket per connection (each bucket reads all images: with --jobs 1, one bucket)
-        dirty, counts = await _first_computation(pool, conn, handle, params, layers, jobs, stamps,
-                                                        timer.timings)
+        dirty, counts = await _first_computation(pool, conn, handle, params, layers, jobs, stamps, timer.timings)
         figures.update(counts)
     else:
         with timer.step("find_changed"):

@@ -3,9 +3,9 @@ read once by one connection (walk_fresh_c.sql, the other form, has every bucket'
 connection read all images and keep its own sequences):
 
 1. stage: the connections split the images table by block ranges, all reading in one
-   exported snapshot. Each chunk's images that pass the attribute filters and lie in the
+   exported snapshot. Each connection's images that pass the attribute filters and lie in the
    continent go, classified, into the stage table, one partition per bucket
-   (stage_chunk.sql). In the same snapshot the change log's signature of every sequence is
+   (stage_share.sql). In the same snapshot the change log's signature of every sequence is
    copied (stage_changes.sql): what is stored for a sequence is the signature of the images
    walked.
 2. walk: each bucket, on its own connection, groups its staged images by sequence and walks
@@ -32,7 +32,7 @@ from etl.paths import sql_text
 # Block ranges per connection (shares): more even out the connections' work, fewer keep
 # the statement small (each range is one scan in it, compiled on its own).
 STRIPES_PER_CONNECTION = 2
-LAST_BLOCK = 0xFFFFFFFF  # above every block number: the last chunk reads to the end
+LAST_BLOCK = 0xFFFFFFFF  # above every block number: the last stripe reads to the end
 SNAPSHOT_ID = re.compile(r"^[0-9A-F-]+$")
 
 
@@ -68,13 +68,13 @@ def shares(blocks: int, connections: int) -> list[list[tuple[int, int]]]:
 
 
 def share_sql(handle: ResultHandle, stripes: int) -> str:
-    """stage_chunk.sql reading `stripes` block ranges (parameters from $6 on, two each)."""
+    """stage_share.sql reading `stripes` block ranges (parameters from $6 on, two each)."""
     scans = [sql_for("stage_scan.sql", handle, first=6 + 2 * k, end=7 + 2 * k) for k in range(stripes)]
-    return sql_for("stage_chunk.sql", handle, stage=handle.stage_table, scans="\nUNION ALL\n".join(scans))
+    return sql_for("stage_share.sql", handle, stage=handle.stage_table, scans="\nUNION ALL\n".join(scans))
 
 
-async def stage(coordinator: asyncpg.Connection, pool: asyncpg.Pool, handle: ResultHandle, params: FilterParams,
-                layers: dict, connections: int, buckets: int) -> None:
+async def stage(coordinator: asyncpg.Connection, pool: asyncpg.Pool, handle: ResultHandle, layers: dict,
+                connections: int, buckets: int) -> None:
     """Phase 1: fill the stage and signatures tables. `coordinator` holds the snapshot that
     `connections` connections of `pool` import, each to stage its share of the table; the
     coordinator commits the signatures after they have committed their shares."""
@@ -89,7 +89,7 @@ async def stage(coordinator: asyncpg.Connection, pool: asyncpg.Pool, handle: Res
             args += [(first, 0), (end, 0)]
         async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
             await conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # an id checked below, not user input
-            await _chunk_settings(conn)
+            await _stage_settings(conn)
             await conn.execute(share_sql(handle, len(stripes)), *args)
 
     async with coordinator.transaction(isolation="repeatable_read"):
@@ -102,11 +102,11 @@ async def stage(coordinator: asyncpg.Connection, pool: asyncpg.Pool, handle: Res
             await coordinator.execute(changes_sql, buckets)
 
 
-async def _chunk_settings(conn: asyncpg.Connection) -> None:
+async def _stage_settings(conn: asyncpg.Connection) -> None:
     await conn.execute(f"SET LOCAL work_mem = '{WALK_WORK_MEM}'")
     # a long scan of many images: compiled expressions (JIT, where the server has it; our
-    # own cluster turns it off for everything else), without inlining, whose compilation,
-    # once per chunk, costs more than it saves
+    # own cluster turns it off for everything else), without inlining, whose compilation
+    # costs more than it saves here
     await conn.execute("SET LOCAL jit = on")
     await conn.execute("SET LOCAL jit_inline_above_cost = -1")
 

@@ -1,5 +1,5 @@
 -- A result's staged first computation (etl/filters/staged_walk.py), bucket $5 of $4: its
--- staged images (stage_chunk.sql) grouped by sequence and walked by the C aggregate
+-- staged images (stage_share.sql) grouped by sequence and walked by the C aggregate
 -- mlyetl_walk_sequence ($1 urban and $2 other spacing, $3 straight mode), joined with the
 -- bucket's sequences of the change log ({changes}, with their signatures) so that a
 -- sequence with no staged image (none passes, or none lies in the continent) gets its walk
