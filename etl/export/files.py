@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pyogrio
-import pyogrio.errors
 
+from etl.boundaries.reader import ogr
 from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
 from etl.export.atomic import safe_child
@@ -81,6 +80,7 @@ async def write_gpkg(batches, tmp: Path, layer: str, progress: Progress) -> int:
 
 
 def _append_gpkg(table: pa.Table, path: Path, layer: str, append: bool) -> None:
+    pyogrio = ogr()
     try:
         pyogrio.write_arrow(table, str(path), layer=layer, driver="GPKG", geometry_name="geometry",
                             geometry_type="Point", crs="EPSG:4326", append=append)
