@@ -28,6 +28,7 @@ import shapely
 from etl.boundaries.naturalearth import COUNTRIES, URBAN_AREAS
 from etl.filters import curation_reference as ref
 from etl.filters.reference import DEG, keep_path
+from geopandas_filters import sequence_lines  # benchmarks/, this script's folder
 
 SIN_DECL, COS_DECL, EQTIME = (np.array(a) for a in (ref.SIN_DECL, ref.COS_DECL, ref.EQTIME))
 
@@ -118,8 +119,7 @@ def main(path: str, params_path: str, out_path: str) -> None:
     cands = clipped[_spacing(clipped, p["spacing_urban"], p["spacing_other"])]
     t["spacing"] = time.monotonic() - s
     s = time.monotonic()  # the sequence lines, which the filter draws too (as geopandas_filters.py)
-    lines = clipped.sort_values(["seq", "t", "id"]).groupby("seq")["geometry"].apply(
-        lambda g: None if len(g) < 2 else shapely.LineString(list(zip(g.x, g.y))))
+    lines = sequence_lines(clipped)
     t["lines"] = time.monotonic() - s
     s = time.monotonic()
     kept_parts = []
@@ -135,7 +135,7 @@ def main(path: str, params_path: str, out_path: str) -> None:
     np.savez(out_path, id=kept["id"].to_numpy(), cell=kept["cell"].to_numpy())
     print(json.dumps({"timings": {k: round(v, 2) for k, v in t.items()}, "attribute_passed": int(len(idx)),
                       "clipped": int(len(clipped)), "candidates": int(len(cands)), "kept": int(len(kept)),
-                      "lines": int(lines.notna().sum()),
+                      "lines": len(lines),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 
 

