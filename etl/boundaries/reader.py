@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import shapely
 from pyproj import CRS, Transformer
@@ -46,7 +47,7 @@ def gdal_path(path: Path) -> str:
     return text
 
 
-def ogr():  # noqa: ANN201 - the pyogrio module
+def load_pyogrio() -> ModuleType:
     """pyogrio, imported on first use rather than with this module: it imports GeoPandas,
     pandas and pyarrow whenever they are installed, which would weigh on every command
     that reads or writes no vector file (the filter, for one)."""
@@ -60,7 +61,7 @@ def _info(path: Path) -> dict:
     if not path.exists():
         raise UserInputError(f"the file {path} does not exist", hint="check the path")
     try:
-        return ogr().read_info(gdal_path(path))
+        return load_pyogrio().read_info(gdal_path(path))
     except Exception as error:  # pyogrio raises several DataSource/DataLayer error types
         raise UserInputError(f"cannot read {path} as a vector file: {error}",
                              hint="give a GeoJSON, Shapefile (.shp) or GeoPackage (.gpkg) file") from None
@@ -154,7 +155,7 @@ def read_polygons(path: Path, crs: str | None = None, where: str | None = None,
     name_field = next((f for f in NAME_FIELDS if f in fields), None)
     skip = 0
     while True:
-        _meta, _fids, geometries, values = ogr().raw.read(
+        _meta, _fids, geometries, values = load_pyogrio().raw.read(
             gdal_path(path), skip_features=skip, max_features=batch_size, where=where)
         if len(geometries) == 0:
             return

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.boundaries.reader import ogr
+from etl.boundaries.reader import load_pyogrio
 from etl.db.connect import connection
 from etl.db.target import DatabaseTarget
 from etl.export.atomic import safe_child
@@ -80,7 +80,7 @@ async def write_gpkg(batches, tmp: Path, layer: str, progress: Progress) -> int:
 
 
 def _append_gpkg(table: pa.Table, path: Path, layer: str, append: bool) -> None:
-    pyogrio = ogr()
+    pyogrio = load_pyogrio()
     try:
         pyogrio.write_arrow(table, str(path), layer=layer, driver="GPKG", geometry_name="geometry",
                             geometry_type="Point", crs="EPSG:4326", append=append)

@@ -7,7 +7,7 @@ import functools
 import shapely
 
 from etl.boundaries.naturalearth import COUNTRIES
-from etl.boundaries.reader import gdal_path, ogr
+from etl.boundaries.reader import gdal_path, load_pyogrio
 from etl.report.encode import polyline
 
 TOLERANCE_DEG = 0.02  # ~2 km: finer than a pixel up to zoom ~7, the basemap's job is orientation
@@ -16,7 +16,7 @@ TOLERANCE_DEG = 0.02  # ~2 km: finer than a pixel up to zoom ~7, the basemap's j
 @functools.cache
 def countries() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(name, encoded rings) per country."""
-    _meta, _fids, geoms, values = ogr().raw.read(gdal_path(COUNTRIES), columns=["NAME"])
+    _meta, _fids, geoms, values = load_pyogrio().raw.read(gdal_path(COUNTRIES), columns=["NAME"])
     out = []
     for name, wkb in zip(values[0], geoms):
         geom = shapely.simplify(shapely.from_wkb(wkb), TOLERANCE_DEG, preserve_topology=True)
