@@ -39,7 +39,6 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402  (benchmarks/synthetic.py)
-from etl import boundaries  # noqa: E402
 from etl.boundaries import naturalearth  # noqa: E402
 from etl.db.connect import connection  # noqa: E402
 from etl.db.migrate import ensure_schema  # noqa: E402
