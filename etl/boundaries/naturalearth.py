@@ -17,18 +17,13 @@ DEFAULT_URBAN_NAME = "naturalearth-urban"
 CONTINENTS = ("Africa", "Antarctica", "Asia", "Europe", "North America", "Oceania", "South America")
 
 
-def continent_names() -> tuple[str, ...]:
-    """The continents of the bundled countries layer, e.g. 'Europe', 'North America'."""
-    return CONTINENTS
-
-
 def canonical_continent(name: str) -> str:
     """Natural Earth's spelling of continent `name` (case-insensitive), or UserInputError."""
-    for known in continent_names():
+    for known in CONTINENTS:
         if known.lower() == name.strip().lower():
             return known
     raise UserInputError(f"{name!r} is not a Natural Earth continent",
-                         hint=f"use one of: {', '.join(continent_names())}")
+                         hint=f"use one of: {', '.join(CONTINENTS)}")
 
 
 async def build_continent(conn: asyncpg.Connection, name: str) -> LayerInfo:

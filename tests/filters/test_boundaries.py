@@ -12,7 +12,7 @@ import pyogrio
 import shapely
 from pyproj import Transformer
 
-from etl.boundaries.naturalearth import COUNTRIES, continent_names
+from etl.boundaries.naturalearth import CONTINENTS, COUNTRIES
 from etl.boundaries.reader import gdal_path
 from tests.conftest import run_cli
 from tests.filters.helpers import box, fetch, filter_square, insert_images, load_layer, points, polygon, \
@@ -100,7 +100,7 @@ def test_reload_replaces_and_a_failed_reload_keeps_the_old_layer(db_dsn: str, tm
 
 def test_continent_names_are_those_of_the_bundled_countries() -> None:
     _meta, _fids, _geoms, values = pyogrio.raw.read(gdal_path(COUNTRIES), columns=["CONTINENT"], read_geometry=False)
-    assert set(continent_names()) == set(values[0]) - {"Seven seas (open ocean)"}
+    assert set(CONTINENTS) == set(values[0]) - {"Seven seas (open ocean)"}
 
 
 def test_commands_that_read_no_vector_file_do_not_import_pyogrio() -> None:
