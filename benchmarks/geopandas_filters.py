@@ -31,12 +31,10 @@ def _spacing(df: pd.DataFrame, urban_t: float, other_t: float) -> np.ndarray:
 
 def sequence_lines(points: pd.DataFrame) -> np.ndarray:
     """One LineString per sequence of two or more points, in capture order, built in one
-    vectorised call (a groupby-apply building each line in Python is ~25x slower)."""
+    vectorised call rather than one Python call per sequence."""
     ordered = points.sort_values(["seq", "t", "id"])
-    seq = ordered["seq"].to_numpy()
-    sizes = pd.Series(seq).value_counts(sort=False)
-    drawn = np.isin(seq, sizes.index[sizes.to_numpy() >= 2])
-    codes, _ = pd.factorize(seq[drawn])
+    drawn = ordered["seq"].duplicated(keep=False).to_numpy()  # sequences of two or more
+    codes, _ = pd.factorize(ordered["seq"].to_numpy()[drawn])
     xy = np.column_stack([ordered["lon"].to_numpy()[drawn], ordered["lat"].to_numpy()[drawn]])
     return shapely.linestrings(xy, indices=codes)
 
